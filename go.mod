@@ -1,0 +1,3 @@
+module github.com/gem-go/gem-go
+
+go 1.23
