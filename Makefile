@@ -4,6 +4,8 @@ GO ?= go
 # Maintainer tools are pinned in tools/go.mod (a module of its own; see tools/tools.go).
 TOOL := $(GO) run -modfile=$(CURDIR)/tools/go.mod
 STATICCHECK := $(TOOL) honnef.co/go/tools/cmd/staticcheck
+# Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
+GENERATE_PKGS := ./gen/...
 
 .PHONY: demo test vet staticcheck test-race test-scripts generate verify-generated bench
 
@@ -29,25 +31,27 @@ test-scripts:
 
 ## generate: regenerate gen/ from api/openapi.json + api/overlay.yaml + oapi-codegen.yaml.
 generate:
-	$(GO) generate ./gen/...
+	$(GO) generate $(GENERATE_PKGS)
 
-## verify-generated: regenerate into a scratch directory and name every file of gen/ that
-## differs from what api/, the overlay and the config produce now.
+## verify-generated: regenerate every *.gen.go into a scratch directory and name each
+## committed file that differs from what api/, the overlay and the configs produce now.
 verify-generated:
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
-	GEN_OUTDIR="$$scratch/" $(GO) generate ./gen/... || exit 1; \
+	GEN_OUTDIR="$$scratch/" $(GO) generate $(GENERATE_PKGS) || exit 1; \
 	status=0; \
-	for f in "$$scratch"/*.gen.go; do \
-	  name=$$(basename "$$f"); \
-	  if ! cmp -s "$$f" "gen/$$name"; then \
-	    echo "verify-generated: gen/$$name differs from what api/openapi.json, api/overlay.yaml and oapi-codegen.yaml generate; run 'make generate' and commit it"; \
-	    diff -u "gen/$$name" "$$f" | head -20; status=1; \
+	for f in $$(git ls-files '*.gen.go'); do \
+	  fresh="$$scratch/$$(basename "$$f")"; \
+	  if [ ! -e "$$fresh" ]; then \
+	    echo "verify-generated: $$f is no longer generated; delete it"; status=1; \
+	  elif ! cmp -s "$$fresh" "$$f"; then \
+	    echo "verify-generated: $$f differs from what api/openapi.json, api/overlay.yaml and the generator configs produce; run 'make generate' and commit it"; \
+	    diff -u "$$f" "$$fresh" | head -20; status=1; \
 	  fi; \
 	done; \
-	for f in gen/*.gen.go; do \
-	  [ -e "$$scratch/$$(basename "$$f")" ] || { echo "verify-generated: $$f is no longer generated; delete it"; status=1; }; \
+	for fresh in "$$scratch"/*.gen.go; do \
+	  git ls-files --error-unmatch "*/$$(basename "$$fresh")" >/dev/null 2>&1 || { echo "verify-generated: $$(basename "$$fresh") is generated but not committed; run 'make generate' and commit it"; status=1; }; \
 	done; \
-	[ $$status -eq 0 ] && echo "verify-generated: gen/ is in step with api/ and the config"; exit $$status
+	[ $$status -eq 0 ] && echo "verify-generated: generated code is in step with api/ and the configs"; exit $$status
 
 ## bench: the SDK's benchmarks (ratios are reported by the benchmarks themselves).
 bench:
