@@ -7,15 +7,15 @@ STATICCHECK := $(TOOL) honnef.co/go/tools/cmd/staticcheck
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./gen/...
 
-.PHONY: demo test vet staticcheck test-race test-scripts generate verify-generated bench
+.PHONY: demo test vet staticcheck test-race test-scripts go-line generate verify-generated update-spec spec-diff overlay-check bench
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network);
 ## with GEM_API_KEY (and optionally GEM_BASE_URL) set it talks to that server instead.
 demo:
 	$(GO) run ./examples/quickstart
 
-## test: everything CI runs: vet, staticcheck, race tests, scripts' tests, drift gate.
-test: vet staticcheck test-race test-scripts verify-generated
+## test: everything CI runs: vet, staticcheck, race tests, scripts' tests, the go line, drift gate.
+test: vet staticcheck test-race test-scripts go-line verify-generated
 
 vet:
 	$(GO) vet ./...
@@ -28,6 +28,12 @@ test-race:
 
 test-scripts:
 	cd scripts && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+## go-line: build and vet everything (tests included) with the exact Go release go.mod
+## claims as the minimum, fetched through the module proxy, so the claim stays true.
+GO_LINE := $(shell sed -n 's/^go //p' go.mod)
+go-line:
+	GOTOOLCHAIN=go$(GO_LINE) $(GO) vet ./...
 
 ## generate: regenerate gen/ from api/openapi.json + api/overlay.yaml + oapi-codegen.yaml.
 generate:
@@ -52,6 +58,14 @@ verify-generated:
 	  git ls-files --error-unmatch "*/$$(basename "$$fresh")" >/dev/null 2>&1 || { echo "verify-generated: $$(basename "$$fresh") is generated but not committed; run 'make generate' and commit it"; status=1; }; \
 	done; \
 	[ $$status -eq 0 ] && echo "verify-generated: generated code is in step with api/ and the configs"; exit $$status
+
+## The spec-update loop (scripts/, its own module; see README "When Gem publishes changes").
+update-spec:
+	cd scripts && $(GO) run ./cmd/updatespec
+spec-diff:
+	cd scripts && $(GO) run ./cmd/specdiff HEAD:api/openapi.json ../api/openapi.json
+overlay-check:
+	cd scripts && $(GO) run ./cmd/overlaycheck
 
 ## bench: the SDK's benchmarks (ratios are reported by the benchmarks themselves).
 bench:
