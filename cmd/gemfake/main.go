@@ -1,0 +1,110 @@
+// Command gemfake serves a fake Gem API v0 (package gemtest) over HTTP, so services in
+// any language can be tested against it without Gem:
+//
+//	go run ./cmd/gemfake -addr 127.0.0.1:8080 [-api-key k1,k2] [-seed demo]
+//	    [-rate 20 -burst 500] [-fault-rate 0.2 -fault-seed 1] [-latency 0s]
+//
+// It prints the base URL and a key it accepts, and shuts down cleanly on SIGINT or
+// SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gem-go/gem-go/gemtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "gemfake:", err)
+		os.Exit(2)
+	}
+}
+
+// run parses args, serves until ctx is done, then shuts down. ready, when not nil, gets
+// the base URL once the server listens.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(url string)) error {
+	fs := flag.NewFlagSet("gemfake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	keys := fs.String("api-key", "", "comma-separated X-API-Key values to accept (default: any non-empty key)")
+	seed := fs.String("seed", "", "data set to start with: "+strings.Join(gemtest.SeedNames(), ", ")+" (default: one user)")
+	rate := fs.Float64("rate", gemtest.DefaultRatePerSecond, "requests per second per key (0: no rate limit)")
+	burst := fs.Int("burst", gemtest.DefaultBurst, "burst per key")
+	faultRate := fs.Float64("fault-rate", 0, "share of requests to fail: 429s, 5xxs and dropped connections, evenly")
+	faultSeed := fs.Int64("fault-seed", 1, "seed of the fault sequence")
+	latency := fs.Duration("latency", 0, "latency added to every request")
+	verbose := fs.Bool("v", false, "log every request")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	opts := []gemtest.Option{
+		gemtest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
+		gemtest.WithSeed(*seed),
+		gemtest.WithRateLimit(*rate, *burst),
+	}
+	if *rate == 0 {
+		opts = append(opts, gemtest.WithoutRateLimit())
+	}
+	if *keys != "" {
+		opts = append(opts, gemtest.WithAPIKeys(strings.Split(*keys, ",")...))
+	}
+	faults := gemtest.UniformFaults(*faultSeed, *faultRate)
+	faults.Latency = *latency
+	opts = append(opts, gemtest.WithFaults(faults))
+	fake, err := gemtest.New(opts...)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "gemfake: serving Gem API v0 at %s/v0\nGEM_BASE_URL=%s\nGEM_API_KEY=%s\n", url, url, fake.APIKey())
+	if ready != nil {
+		ready(url)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "gemfake: stopped")
+	return nil
+}

@@ -1,0 +1,31 @@
+package gemtest
+
+import (
+	"context"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// api implements the generated strict server interface: one method per operation of the
+// document, so an operation added to the document does not compile until it is served
+// here. Handlers return *apiError as their error for every error response.
+type api struct{ *Fake }
+
+var _ gen.StrictServerInterface = api{}
+
+// now is the fake's clock in unix seconds, Gem's timestamp unit (notes §2.3).
+func (f *Fake) now() int64 { return f.cfg.clock().Unix() }
+
+// lock takes the store's lock; every handler holds it while it reads or writes.
+func (f *Fake) lock() *store {
+	f.store.mu.Lock()
+	return f.store
+}
+
+func (f *Fake) unlock() { f.store.mu.Unlock() }
+
+// downloadURL is the absolute URL of a file the fake serves, for this request.
+func downloadURL(ctx context.Context, path string) string {
+	base, _ := ctx.Value(baseURLKey{}).(string)
+	return base + path
+}

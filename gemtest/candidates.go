@@ -1,0 +1,363 @@
+package gemtest
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+type candidate struct {
+	meta
+	updated     int64
+	createdBy   string
+	firstName   *string
+	lastName    *string
+	nickname    *string
+	phone       *string
+	location    *string
+	linkedIn    *string
+	company     *string
+	title       *string
+	school      *string
+	emails      []gen.Email
+	profiles    []gen.Profile
+	education   []gen.EducationInfo
+	work        []gen.WorkInfo
+	custom      map[string]fieldValue // custom field id → value
+	due         *gen.DueDate
+	projects    []string // in the order the candidate was added
+	sourcedFrom *gen.CandidateSource
+}
+
+// maxCandidateIDs is the prose-only bound on GET /v0/candidates?candidate_ids= ("A maximum
+// of 20 candidate_ids can be provided.", reference). As marshmallow's Length(max=20) it
+// answers "Longer than maximum length 20.".
+const maxCandidateIDs = 20
+
+// ListCandidates lists candidates by creation time with the documented filters.
+func (a api) ListCandidates(_ context.Context, req gen.ListCandidatesRequestObject) (gen.ListCandidatesResponseObject, error) {
+	p := req.Params
+	var ids []string
+	if p.CandidateIds != nil {
+		ids = *p.CandidateIds
+		if len(ids) > maxCandidateIDs {
+			fe := fieldErrors{}
+			fe.add(lengthMessage(0, ptr(uint64(maxCandidateIDs))), "candidate_ids")
+			return nil, unprocessable("query", fe)
+		}
+	}
+	s := a.lock()
+	defer a.unlock()
+	keep := func(c *candidate) bool {
+		switch {
+		case p.CreatedBy != nil && c.createdBy != *p.CreatedBy,
+			p.LinkedInHandle != nil && (c.linkedIn == nil || !strings.EqualFold(*c.linkedIn, *p.LinkedInHandle)),
+			p.Email != nil && !c.hasEmailContaining(*p.Email),
+			p.UpdatedAfter != nil && !a.within(c.updated, listing{after: p.UpdatedAfter}),
+			ids != nil && !slices.Contains(ids, c.id):
+			return false
+		}
+		return true
+	}
+	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
+	body, header := page(a.Fake, s.candidates.list, l, byCreated, keep, p.Page, p.PageSize, s.renderCandidate)
+	return gen.ListCandidates200JSONResponse{Body: body, Headers: gen.ListCandidates200ResponseHeaders{XPagination: header}}, nil
+}
+
+// hasEmailContaining is the email filter: "candidates whose email addresses contain
+// email" (reference), ignoring case.
+func (c *candidate) hasEmailContaining(sub string) bool {
+	sub = strings.ToLower(sub)
+	return slices.ContainsFunc(c.emails, func(e gen.Email) bool { return strings.Contains(strings.ToLower(e.EmailAddress), sub) })
+}
+
+// CreateCandidate creates a candidate (see createCandidate).
+func (a api) CreateCandidate(_ context.Context, req gen.CreateCandidateRequestObject) (gen.CreateCandidateResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	c, err := a.createCandidate(s, *req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.CreateCandidate201JSONResponse(s.renderCandidate(c)), nil
+}
+
+// createCandidate checks b and creates the candidate, adding it to b's projects (each
+// addition logged). A linked_in_handle already on a candidate is the duplicate 400 and
+// changes nothing, projects included (notes §2.7).
+func (f *Fake) createCandidate(s *store, b gen.CandidateCreate) (*candidate, error) {
+	if !s.userExists(b.CreatedBy) {
+		return nil, invalidReference("User", "created_by")
+	}
+	handle := optional(b.LinkedInHandle)
+	if handle != nil && *handle == "" {
+		handle = nil
+	}
+	if b.Autofill != nil && *b.Autofill && handle == nil {
+		// "Requires linked_in_handle to be non-null." (reference, autofill): a schema rule,
+		// so a 422 on the field; autofill itself finds nothing to fill in the fake.
+		fe := fieldErrors{}
+		fe.add("Requires linked_in_handle to be non-null.", "autofill")
+		return nil, unprocessable("json", fe)
+	}
+	if handle != nil {
+		if id, dup := s.handles[strings.ToLower(*handle)]; dup {
+			return nil, f.duplicate(s.candidates.byID[id])
+		}
+	}
+	emails := normalizeEmails(deref(b.Emails))
+	if s.isBlocked(handle, emails) {
+		return nil, badRequest("The candidate's contact info was permanently removed from Gem.", nil)
+	}
+	var projects []string
+	for i, pid := range optionalSlice(b.ProjectIds) {
+		if _, ok := s.projects.get(pid); !ok {
+			return nil, invalidReference("Project", "project_ids", itoa(i))
+		}
+		if !slices.Contains(projects, pid) {
+			projects = append(projects, pid)
+		}
+	}
+	custom, err := f.customValues(s, nil, projects, b.CustomFields)
+	if err != nil {
+		return nil, err
+	}
+	now := f.now()
+	c := &candidate{
+		meta:        s.newMeta(kindCandidate, now),
+		updated:     now,
+		createdBy:   b.CreatedBy,
+		firstName:   optional(b.FirstName),
+		lastName:    optional(b.LastName),
+		nickname:    optional(b.Nickname),
+		phone:       optional(b.PhoneNumber),
+		location:    optional(b.Location),
+		linkedIn:    handle,
+		company:     optional(b.Company),
+		title:       optional(b.Title),
+		school:      optional(b.School),
+		emails:      emails,
+		profiles:    profilesFor(optionalSlice(b.ProfileUrls), handle),
+		education:   normalizeEducation(optionalSlice(b.EducationInfo)),
+		work:        normalizeWork(optionalSlice(b.WorkInfo)),
+		custom:      custom,
+		sourcedFrom: optional(b.SourcedFrom),
+	}
+	s.candidates.add(c)
+	if handle != nil {
+		s.handles[strings.ToLower(*handle)] = c.id
+	}
+	for _, pid := range projects {
+		f.addMember(s, s.projects.byID[pid], c, now)
+	}
+	return c, nil
+}
+
+// duplicate is the 400 for an existing linked_in_handle, in the observed shape by default
+// (notes §2.5; WithDuplicateCandidateShape).
+func (f *Fake) duplicate(c *candidate) *apiError {
+	key := "li_handle"
+	if f.cfg.duplicateShape == DuplicateDocumented {
+		key = "linked_in_handle"
+	}
+	return smorestError(http.StatusBadRequest,
+		"Candidate with LinkedIn handle \""+*c.linkedIn+"\" already exists.",
+		map[string]any{"duplicate_candidate": map[string]any{"id": c.id, key: *c.linkedIn}})
+}
+
+// GetCandidate returns one candidate.
+func (a api) GetCandidate(_ context.Context, req gen.GetCandidateRequestObject) (gen.GetCandidateResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	c, ok := s.candidates.get(req.CandidateId)
+	if !ok {
+		return nil, a.notFound("Candidate")
+	}
+	return gen.GetCandidate200JSONResponse(s.renderCandidate(c)), nil
+}
+
+// UpdateCandidate changes only the fields sent, though the verb is PUT (reference); null
+// clears a field, emails and profile_urls replace the lists, custom_fields change only the
+// fields listed and due_date null clears the due date (notes §2.7). Nothing changes when
+// any part is invalid.
+func (a api) UpdateCandidate(_ context.Context, req gen.UpdateCandidateRequestObject) (gen.UpdateCandidateResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	c, ok := s.candidates.get(req.CandidateId)
+	if !ok {
+		return nil, a.notFound("Candidate")
+	}
+	b := req.Body
+	due := c.due
+	if b.DueDate.IsSpecified() {
+		due = nil
+		if d, err := b.DueDate.Get(); err == nil {
+			if !s.userExists(d.UserId) {
+				return nil, invalidReference("User", "due_date", "user_id")
+			}
+			if !d.Note.IsSpecified() {
+				d.Note.SetNull()
+			}
+			due = &d
+		}
+	}
+	custom, err := a.customValues(s, c.custom, c.projects, b.CustomFields)
+	if err != nil {
+		return nil, err
+	}
+	for _, set := range []struct {
+		field **string
+		value nullable.Nullable[string]
+	}{
+		{&c.firstName, b.FirstName}, {&c.lastName, b.LastName}, {&c.nickname, b.Nickname},
+		{&c.company, b.Company}, {&c.title, b.Title}, {&c.location, b.Location},
+		{&c.school, b.School}, {&c.phone, b.PhoneNumber},
+	} {
+		if set.value.IsSpecified() {
+			*set.field = optional(set.value)
+		}
+	}
+	if b.Emails != nil {
+		c.emails = normalizeEmails(*b.Emails)
+	}
+	if b.ProfileUrls != nil {
+		c.profiles = profilesFor(*b.ProfileUrls, nil)
+	}
+	c.due, c.custom, c.updated = due, custom, a.now()
+	return gen.UpdateCandidate200JSONResponse(s.renderCandidate(c)), nil
+}
+
+// DeleteCandidate deletes a candidate with its notes, events and resumes, and takes it
+// out of its projects (not logged: the log records additions and removals, and a deletion
+// is neither, a guess). With permanently_remove_contact_info its emails and LinkedIn
+// handle cannot be added again.
+func (a api) DeleteCandidate(_ context.Context, req gen.DeleteCandidateRequestObject) (gen.DeleteCandidateResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	c, ok := s.candidates.get(req.CandidateId)
+	if !ok {
+		return nil, a.notFound("Candidate")
+	}
+	if !s.userExists(req.Body.OnBehalfOfUserId) {
+		return nil, invalidReference("User", "on_behalf_of_user_id")
+	}
+	for _, pid := range c.projects {
+		s.projects.byID[pid].removeMember(c.id)
+	}
+	dropOwned(&s.notes, c.id)
+	dropOwned(&s.events, c.id)
+	dropOwned(&s.resumes, c.id)
+	if c.linkedIn != nil {
+		delete(s.handles, strings.ToLower(*c.linkedIn))
+	}
+	if p := req.Body.PermanentlyRemoveContactInfo; p != nil && *p {
+		s.block(c.linkedIn, c.emails)
+	}
+	s.candidates.remove(c.id)
+	return gen.DeleteCandidate204Response{}, nil
+}
+
+// owned is what belongs to one candidate: a note, an event, a resume.
+type owned interface {
+	record
+	owner() string
+}
+
+func (n *note) owner() string   { return n.candidateID }
+func (e *event) owner() string  { return e.candidateID }
+func (r *resume) owner() string { return r.candidateID }
+
+// ofCandidate pages one candidate's items by creation time, or is the 404 for an
+// unknown candidate.
+func ofCandidate[T owned, R any](f *Fake, s *store, candidateID string, items []T, l listing, pg, size *int, render func(T) R) ([]R, *string, error) {
+	if _, ok := s.candidates.get(candidateID); !ok {
+		return nil, nil, f.notFound("Candidate")
+	}
+	keep := func(v T) bool { return v.owner() == candidateID }
+	body, header := page(f, items, l, byCreated, keep, pg, size, render)
+	return body, header, nil
+}
+
+// dropOwned deletes a candidate's items from t.
+func dropOwned[T owned](t *table[T], candidateID string) {
+	for _, v := range t.filter(func(v T) bool { return v.owner() == candidateID }) {
+		t.remove(v.base().id)
+	}
+}
+
+func blockKeys(handle *string, emails []gen.Email) []string {
+	var keys []string
+	if handle != nil {
+		keys = append(keys, "li:"+strings.ToLower(*handle))
+	}
+	for _, e := range emails {
+		keys = append(keys, "email:"+strings.ToLower(e.EmailAddress))
+	}
+	return keys
+}
+
+func (s *store) block(handle *string, emails []gen.Email) {
+	for _, k := range blockKeys(handle, emails) {
+		s.blocked[k] = true
+	}
+}
+
+// isBlocked reports whether any of the contact info was permanently removed. Gem's answer
+// to re-adding it is undocumented ("Prevent the deleted candidate's contact info from
+// being added back", reference); a 400 is the guess.
+func (s *store) isBlocked(handle *string, emails []gen.Email) bool {
+	return slices.ContainsFunc(blockKeys(handle, emails), func(k string) bool { return s.blocked[k] })
+}
+
+// renderCandidate is a candidate as the API returns it. Every field is present, null
+// where unset, as marshmallow dumps; hidden custom fields and hidden options are left out
+// (reference).
+func (s *store) renderCandidate(c *candidate) gen.Candidate {
+	var due nullable.Nullable[gen.DueDate]
+	if c.due != nil {
+		due.Set(*c.due)
+	} else {
+		due.SetNull()
+	}
+	var source nullable.Nullable[gen.CandidateSource]
+	if c.sourcedFrom != nil {
+		source.Set(*c.sourcedFrom)
+	} else {
+		source.SetNull()
+	}
+	return gen.Candidate{
+		Id:                    ptr(c.id),
+		CreatedAt:             ptr(int(c.created)),
+		CreatedBy:             ptr(c.createdBy),
+		LastUpdatedAt:         nullable.NewNullableWithValue(int(c.updated)),
+		CandidateGreenhouseId: nullable.NewNullNullable[string](),
+		FirstName:             orNull(c.firstName),
+		LastName:              orNull(c.lastName),
+		Nickname:              orNull(c.nickname),
+		Weblink:               ptr(weblink(c.id)),
+		Emails:                ptr(slices.Clone(nonNil(c.emails))),
+		PhoneNumber:           orNull(c.phone),
+		Location:              orNull(c.location),
+		LinkedInHandle:        orNull(c.linkedIn),
+		Profiles:              ptr(slices.Clone(nonNil(c.profiles))),
+		Company:               orNull(c.company),
+		Title:                 orNull(c.title),
+		School:                orNull(c.school),
+		EducationInfo:         ptr(slices.Clone(nonNil(c.education))),
+		WorkInfo:              ptr(slices.Clone(nonNil(c.work))),
+		CustomFields:          ptr(s.renderCustomValues(c)),
+		DueDate:               due,
+		ProjectIds:            nullable.NewNullableWithValue(slices.Clone(nonNil(c.projects))),
+		SourcedFrom:           source,
+		GemSource:             nullable.NewNullNullable[gen.CandidateSource](),
+	}
+}
+
+// weblink is the candidate's page in Gem's app: "non-empty" is all that is known; the
+// URL is a guess (notes §1.15).
+func weblink(id string) string { return "https://www.gem.com/candidate/" + id }

@@ -1,0 +1,126 @@
+package gemtest
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// normalizeEmails keeps the first of each address (ignoring case), defaults is_primary to
+// false, and makes the first address primary when none is (a guess: the reference says
+// nothing; PD and CF send one primary address, notes §1.1).
+func normalizeEmails(in []gen.Email) []gen.Email {
+	out := []gen.Email{}
+	seen := map[string]bool{}
+	primary := false
+	for _, e := range in {
+		key := strings.ToLower(e.EmailAddress)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		isPrimary := e.IsPrimary != nil && *e.IsPrimary && !primary
+		primary = primary || isPrimary
+		out = append(out, gen.Email{EmailAddress: e.EmailAddress, IsPrimary: ptr(isPrimary)})
+	}
+	if !primary && len(out) > 0 {
+		out[0].IsPrimary = ptr(true)
+	}
+	return out
+}
+
+// networks names the social network of a profile URL's host. Network values are not
+// documented beyond "linkedin" and "github" appearing in clients (notes §1.2).
+var networks = map[string]string{
+	"linkedin.com":      "linkedin",
+	"github.com":        "github",
+	"gitlab.com":        "gitlab",
+	"twitter.com":       "twitter",
+	"x.com":             "twitter",
+	"facebook.com":      "facebook",
+	"stackoverflow.com": "stackoverflow",
+	"dribbble.com":      "dribbble",
+	"behance.net":       "behance",
+	"medium.com":        "medium",
+	"angel.co":          "angellist",
+	"wellfound.com":     "angellist",
+	"kaggle.com":        "kaggle",
+}
+
+// profilesFor generates profiles from profile_urls ("social profiles will be generated
+// based on the provided urls", reference), plus the LinkedIn profile of handle when the
+// URLs do not have it.
+func profilesFor(urls []string, handle *string) []gen.Profile {
+	out := []gen.Profile{}
+	hasLinkedIn := false
+	for _, raw := range urls {
+		p := profileFor(raw)
+		hasLinkedIn = hasLinkedIn || *p.Network == "linkedin"
+		out = append(out, p)
+	}
+	if handle != nil && !hasLinkedIn {
+		out = append(out, profileFor("https://www.linkedin.com/in/"+url.PathEscape(*handle)))
+	}
+	return out
+}
+
+// profileFor is one URL's profile: the network from the host (or the host's name), the
+// username from the path (LinkedIn's /in/<handle>; empty for bare sites).
+func profileFor(raw string) gen.Profile {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return gen.Profile{Network: ptr("other"), Url: ptr(raw), Username: ptr("")}
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	network, ok := networks[host]
+	if !ok {
+		network, _, _ = strings.Cut(host, ".")
+	}
+	var segs []string
+	for _, s := range strings.Split(u.Path, "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	username := ""
+	if len(segs) > 0 {
+		username = segs[len(segs)-1]
+		if network == "linkedin" && len(segs) > 1 && segs[0] == "in" {
+			username = segs[1]
+		}
+	}
+	return gen.Profile{Network: ptr(network), Url: ptr(raw), Username: ptr(username)}
+}
+
+// normalizeEducation stores every field of each entry, null where not sent.
+func normalizeEducation(in []gen.EducationInfo) []gen.EducationInfo {
+	out := make([]gen.EducationInfo, len(in))
+	for i, e := range in {
+		fillNull(&e.School)
+		fillNull(&e.ParsedUniversity)
+		fillNull(&e.ParsedSchool)
+		fillNull(&e.StartDate)
+		fillNull(&e.EndDate)
+		fillNull(&e.FieldOfStudy)
+		fillNull(&e.ParsedMajor1)
+		fillNull(&e.ParsedMajor2)
+		fillNull(&e.Degree)
+		out[i] = e
+	}
+	return out
+}
+
+// normalizeWork stores every field of each entry, null where not sent.
+func normalizeWork(in []gen.WorkInfo) []gen.WorkInfo {
+	out := make([]gen.WorkInfo, len(in))
+	for i, w := range in {
+		fillNull(&w.Company)
+		fillNull(&w.Title)
+		fillNull(&w.WorkStartDate)
+		fillNull(&w.WorkEndDate)
+		fillNull(&w.IsCurrent)
+		out[i] = w
+	}
+	return out
+}

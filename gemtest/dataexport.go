@@ -1,0 +1,49 @@
+package gemtest
+
+import (
+	"context"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// ExportFile is one file of a data export.
+type ExportFile struct {
+	// Name is the file's name in the export ("candidate_info", "projects", ...; the names
+	// one source lists are in notes §1.14).
+	Name string
+	// Content is what its download_url serves (CSV, text/csv).
+	Content []byte
+}
+
+type dataExport struct {
+	meta
+	files []ExportFile
+}
+
+// render is the export as {id, created_at, files: [{name, download_url}]}; the file shape
+// comes from a single source (notes §1.14).
+func (e *dataExport) render(ctx context.Context) gen.DataExport {
+	files := make([]gen.DataExportFile, len(e.files))
+	for i, file := range e.files {
+		url := downloadURL(ctx, filesPrefix+"data_export/"+e.id+"/"+itoa(i)+"/"+pathEscape(file.Name)+".csv")
+		files[i] = gen.DataExportFile{Name: ptr(file.Name), DownloadUrl: &url}
+	}
+	return gen.DataExport{Id: ptr(e.id), CreatedAt: ptr(int(e.created)), Files: &files}
+}
+
+// GetDataExport returns the most recent data export. With none, it answers flask-smorest's
+// 404 (the reference does not say; a guess).
+func (a api) GetDataExport(ctx context.Context, _ gen.GetDataExportRequestObject) (gen.GetDataExportResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	if s.exports.len() == 0 {
+		return nil, a.notFound("Data export")
+	}
+	latest := s.exports.list[0]
+	for _, e := range s.exports.list[1:] {
+		if e.created >= latest.created {
+			latest = e
+		}
+	}
+	return gen.GetDataExport200JSONResponse(latest.render(ctx)), nil
+}

@@ -1,0 +1,34 @@
+// Package gemtest is a fake Gem API v0 for tests: in memory, validated against Gem's
+// published OpenAPI document (api/openapi.json), and shaped by what is known of the real
+// API's behaviour. Comments cite Gem's API reference as "reference" and the project's
+// notes on the live API (gem-api-notes.md) as "notes §n".
+//
+// In a test, one line starts it and the test's end closes it:
+//
+//	srv := gemtest.NewServer(t, gemtest.WithResponseValidation(t))
+//	client, _ := gen.NewClientWithResponses(srv.URL, ...) // send X-API-Key: srv.APIKey
+//	// ... exercise the code under test against srv.URL ...
+//	if srv.Fake.CandidateCount() != 3 { ... }
+//
+// New returns the Fake itself, an http.Handler to mount anywhere; cmd/gemfake serves one
+// for programs in any language.
+//
+// What it does, like Gem:
+//   - every operation of the document (the fake implements the generated
+//     gen.StrictServerInterface, so a new operation does not compile until it is served);
+//   - every request validated with kin-openapi, answering webargs' 422 with marshmallow's
+//     messages, "Unknown field." for unknown body fields; unknown query parameters ignored;
+//   - ids as padded base64 of "<type>:<n>", timestamps in unix seconds;
+//   - flask-smorest's pagination: bare arrays and its X-Pagination header, exactly;
+//   - the documented semantics: duplicate candidates, all-or-nothing project membership
+//     with its log, hidden (never deleted) fields and options, custom field values by
+//     type, resumes and data exports with download URLs it serves, and the deprecated
+//     event lists' 403;
+//   - the gateway: X-API-Key (403 without a valid one) and a per-key token bucket (429);
+//   - optional, seeded and repeatable faults: 429s, 5xxs, dropped connections, latency.
+//
+// Where Gem's behaviour is unknown the fake makes a guess, says so in a comment next to
+// it, and offers an Option to choose otherwise (WithDefaultSort, WithInclusiveTimeFilters,
+// WithSelectValues, WithProjectFieldOptionsStatus, WithDuplicateCandidateShape,
+// WithMembershipActions, WithEventLists, WithNotFoundMessages, WithRetryAfter).
+package gemtest

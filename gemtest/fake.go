@@ -1,0 +1,227 @@
+package gemtest
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// Fake is an in-memory Gem API v0: an http.Handler serving every operation of Gem's
+// document under /v0, behind a model of Gem's gateway (X-API-Key, per-key rate limit) and
+// optional fault injection. Mount it anywhere (httptest, http.Server, a mux); NewServer
+// does that for tests. Its methods give tests direct access to the state. A Fake is safe
+// for concurrent use.
+type Fake struct {
+	cfg     config
+	routes  *router
+	handler http.Handler
+	limiter *limiter
+	faults  *faultSource
+	stats   counters
+	log     *slog.Logger
+
+	store     *store
+	defaultID string
+}
+
+// New returns a Fake configured by opts. It fails only on invalid options.
+func New(opts ...Option) (*Fake, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	doc, err := document()
+	if err != nil {
+		return nil, err
+	}
+	f := &Fake{
+		cfg:    cfg,
+		routes: newRouter(doc),
+		faults: newFaultSource(cfg.faults),
+		log:    cfg.logger,
+		store:  newStore(),
+	}
+	if cfg.rateLimited {
+		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock)
+	}
+	strict := gen.NewStrictHandlerWithOptions(api{f}, nil, gen.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  f.requestError,
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) { writeError(w, err) },
+	})
+	f.handler = gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{ErrorHandlerFunc: f.requestError})
+	if cfg.seed != "" {
+		seeds[cfg.seed](f)
+	} else {
+		f.AddUser("Test User", "test.user@example.com")
+	}
+	f.defaultID = f.store.users.list[0].id
+	return f, nil
+}
+
+// APIKey returns a key the fake accepts: the first of WithAPIKeys, else DefaultAPIKey.
+func (f *Fake) APIKey() string {
+	if len(f.cfg.apiKeys) > 0 {
+		return f.cfg.apiKeys[0]
+	}
+	return DefaultAPIKey
+}
+
+// DefaultUserID is the id of the fake's first user, whom writes without a user of their
+// own (project fields) are attributed to: "Test User", or the seed's first user.
+func (f *Fake) DefaultUserID() string { return f.defaultID }
+
+// Stats counts what the fake has served.
+type Stats struct {
+	// Requests is the number of API requests (downloads not counted).
+	Requests int64
+	// RateLimited is the number of 429s from the rate limiter (injected ones not counted).
+	RateLimited int64
+	// Faults counts injected faults by kind.
+	Faults map[Fault]int64
+}
+
+type counters struct {
+	requests, rateLimited atomic.Int64
+	faults                [numFaults]atomic.Int64
+}
+
+// Stats returns the counts so far.
+func (f *Fake) Stats() Stats {
+	s := Stats{Requests: f.stats.requests.Load(), RateLimited: f.stats.rateLimited.Load(), Faults: map[Fault]int64{}}
+	for k := FaultTooManyRequests; k < numFaults; k++ {
+		if n := f.stats.faults[k].Load(); n > 0 {
+			s.Faults[k] = n
+		}
+	}
+	return s
+}
+
+// ServeHTTP serves the API under /v0 and the download URLs the fake hands out.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, filesPrefix) {
+		f.serveFile(w, r)
+		return
+	}
+	f.stats.requests.Add(1)
+	fault := f.faults.next()
+	if fault != NoFault {
+		f.stats.faults[fault].Add(1)
+		f.log.Info("gemtest: injected fault", "method", r.Method, "path", r.URL.Path, "fault", fault.String())
+	}
+	if !sleep(r.Context(), f.cfg.faults.Latency) {
+		return
+	}
+	if fault == FaultDropBefore {
+		drop(w)
+		return
+	}
+	rt, params, status := f.routes.match(r)
+	rec := &recorder{header: http.Header{}}
+	if fault == NoFault || fault == FaultDropAfter {
+		f.serve(rec, r, rt, params, status)
+	} else {
+		f.faults.respond(rec, fault)
+	}
+	if rt != nil && f.cfg.tb != nil {
+		f.checkResponse(r, rt, params, rec)
+	}
+	f.log.Debug("gemtest: request", "method", r.Method, "path", r.URL.Path, "status", rec.status)
+	if fault == FaultDropAfter {
+		drop(w)
+		return
+	}
+	rec.flush(w)
+}
+
+// serve is the gateway (API key, rate limit) and then the origin: routing, request
+// validation and the operation.
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, status int) {
+	// AWS API Gateway rejects a missing or unknown key, Bearer tokens included, with 403
+	// {"message":"Forbidden"} before throttling (notes §2.1).
+	key := r.Header.Get("X-API-Key")
+	if key == "" || (len(f.cfg.apiKeys) > 0 && !slices.Contains(f.cfg.apiKeys, key)) {
+		writeJSON(w, http.StatusForbidden, gatewayBody("Forbidden"))
+		return
+	}
+	if f.limiter != nil {
+		if ok, wait := f.limiter.allow(key); !ok {
+			f.stats.rateLimited.Add(1)
+			if f.cfg.retryAfter {
+				w.Header().Set("Retry-After", strconv.Itoa(wholeSeconds(wait)))
+			}
+			writeJSON(w, http.StatusTooManyRequests, gatewayBody("Too Many Requests"))
+			return
+		}
+	}
+	if rt == nil {
+		writeJSON(w, status, smorestBody(status, "", nil))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := f.validateRequest(r, rt, params); err != nil {
+		writeError(w, err)
+		return
+	}
+	f.handler.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baseURLKey{}, f.baseURL(r))))
+}
+
+// requestError answers what the generated server could not bind after validation passed
+// (it cannot happen for a valid request).
+func (f *Fake) requestError(w http.ResponseWriter, _ *http.Request, err error) {
+	writeError(w, smorestError(http.StatusBadRequest, err.Error(), nil))
+}
+
+type baseURLKey struct{}
+
+// baseURL is where this request reached the fake: WithPublicURL, else scheme and Host.
+func (f *Fake) baseURL(r *http.Request) string {
+	if f.cfg.publicURL != "" {
+		return strings.TrimSuffix(f.cfg.publicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// recorder holds a response until the fake has checked it and decided whether to send it.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(p)
+}
+
+func (r *recorder) flush(w http.ResponseWriter) {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body.Bytes())
+}

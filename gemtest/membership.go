@@ -1,0 +1,148 @@
+package gemtest
+
+import (
+	"context"
+	"slices"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// logEntry is one line of the project candidate membership log; meta.created is its
+// timestamp.
+type logEntry struct {
+	meta
+	candidateID, projectID, action string
+}
+
+func (e *logEntry) render() gen.ProjectCandidateMembershipLog {
+	return gen.ProjectCandidateMembershipLog{
+		CandidateId: ptr(e.candidateID), ProjectId: ptr(e.projectID),
+		Action: ptr(e.action), Timestamp: ptr(int(e.created)),
+	}
+}
+
+// addMember puts c into p and logs it. Every addition and removal is logged, whichever
+// call made it (notes §1.15).
+func (f *Fake) addMember(s *store, p *project, c *candidate, now int64) {
+	p.members = append(p.members, &membership{meta{id: c.id, seq: s.nextSeq(), created: now}})
+	c.projects = append(c.projects, p.id)
+	s.log = append(s.log, &logEntry{meta: meta{seq: s.nextSeq(), created: now}, candidateID: c.id, projectID: p.id, action: f.cfg.addAction})
+}
+
+func (f *Fake) removeMember(s *store, p *project, c *candidate, now int64) {
+	p.removeMember(c.id)
+	c.projects = slices.DeleteFunc(c.projects, func(id string) bool { return id == p.id })
+	s.log = append(s.log, &logEntry{meta: meta{seq: s.nextSeq(), created: now}, candidateID: c.id, projectID: p.id, action: f.cfg.removeAction})
+}
+
+// ListProjectCandidates lists a project's candidates ({candidate_id, added_at}: ids only,
+// notes §1.15) by added_at.
+func (a api) ListProjectCandidates(_ context.Context, req gen.ListProjectCandidatesRequestObject) (gen.ListProjectCandidatesResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	p, ok := s.projects.get(req.ProjectId)
+	if !ok {
+		return nil, a.notFound("Project")
+	}
+	q := req.Params
+	l := listing{order: q.Sort, after: q.AddedAfter, before: q.AddedBefore}
+	body, header := page(a.Fake, p.members, l, byCreated, nil, q.Page, q.PageSize, func(m *membership) gen.ProjectCandidateMembership {
+		return gen.ProjectCandidateMembership{CandidateId: ptr(m.id), AddedAt: ptr(int(m.created))}
+	})
+	return gen.ListProjectCandidates200JSONResponse{Body: body, Headers: gen.ListProjectCandidates200ResponseHeaders{XPagination: header}}, nil
+}
+
+// AddCandidatesToProject adds candidates to a project, all or nothing: when any is in the
+// project already, the documented 400 lists those ids and nothing changes (reference).
+func (a api) AddCandidatesToProject(_ context.Context, req gen.AddCandidatesToProjectRequestObject) (gen.AddCandidatesToProjectResponseObject, error) {
+	err := a.changeMembers(req.ProjectId, *req.Body, true)
+	if err != nil {
+		return nil, err
+	}
+	return gen.AddCandidatesToProject204Response{}, nil
+}
+
+// RemoveCandidatesFromProject removes candidates from a project, all or nothing: when any
+// is not in it, the documented 400 lists those ids and nothing changes (reference).
+func (a api) RemoveCandidatesFromProject(_ context.Context, req gen.RemoveCandidatesFromProjectRequestObject) (gen.RemoveCandidatesFromProjectResponseObject, error) {
+	err := a.changeMembers(req.ProjectId, *req.Body, false)
+	if err != nil {
+		return nil, err
+	}
+	return gen.RemoveCandidatesFromProject204Response{}, nil
+}
+
+// changeMembers adds (add) or removes the body's candidates. user_id, when sent, must have
+// write access to the project (reference; the 400's message is observed, notes §2.5).
+// Candidate ids that name no candidate are a 400 listing them when adding (a guess), and
+// are "not in the project" when removing.
+func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, add bool) error {
+	s := f.lock()
+	defer f.unlock()
+	p, ok := s.projects.get(projectID)
+	if !ok {
+		return f.notFound("Project")
+	}
+	if b.UserId != nil {
+		if !s.userExists(*b.UserId) {
+			return invalidReference("User", "user_id")
+		}
+		if !p.canWrite(*b.UserId) {
+			return noPermission()
+		}
+	}
+	var ids, unknown, conflicting []string
+	for _, id := range b.CandidateIds {
+		if slices.Contains(ids, id) {
+			continue
+		}
+		ids = append(ids, id)
+		_, exists := s.candidates.get(id)
+		switch {
+		case add && !exists:
+			unknown = append(unknown, id)
+		case p.member(id) == add:
+			conflicting = append(conflicting, id)
+		}
+	}
+	if len(unknown) > 0 {
+		return badRequest("Candidates with the ids do not exist", fieldErrors{"candidate_ids": unknown})
+	}
+	if len(conflicting) > 0 {
+		msg := "Candidates with the ids are not in the project"
+		if add {
+			msg = "Candidates with the ids are already in the project"
+		}
+		return badRequest(msg, fieldErrors{"candidate_ids": conflicting})
+	}
+	now := f.now()
+	for _, id := range ids {
+		c := s.candidates.byID[id]
+		if add {
+			f.addMember(s, p, c, now)
+		} else {
+			f.removeMember(s, p, c, now)
+		}
+	}
+	return nil
+}
+
+// ListProjectMembershipLog lists the membership log by timestamp. "At least one filter
+// (project_id or candidate_id) must be specified" (reference) is enforced as a schema-level
+// 422 (marshmallow's validates_schema files it under _schema).
+func (a api) ListProjectMembershipLog(_ context.Context, req gen.ListProjectMembershipLogRequestObject) (gen.ListProjectMembershipLogResponseObject, error) {
+	p := req.Params
+	if p.ProjectId == nil && p.CandidateId == nil {
+		fe := fieldErrors{}
+		fe.add("At least one filter (project_id or candidate_id) must be specified.")
+		return nil, unprocessable("query", fe)
+	}
+	s := a.lock()
+	defer a.unlock()
+	keep := func(e *logEntry) bool {
+		return (p.ProjectId == nil || e.projectID == *p.ProjectId) && (p.CandidateId == nil || e.candidateID == *p.CandidateId)
+	}
+	l := listing{order: p.Sort, after: p.ChangedAfter, before: p.ChangedBefore}
+	body, header := page(a.Fake, s.log, l, byCreated, keep, p.Page, p.PageSize, (*logEntry).render)
+	return gen.ListProjectMembershipLog200JSONResponse{Body: body, Headers: gen.ListProjectMembershipLog200ResponseHeaders{XPagination: header}}, nil
+}

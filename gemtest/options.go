@@ -1,0 +1,243 @@
+package gemtest
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// Option configures a Fake or a Server.
+type Option func(*config)
+
+// DefaultAPIKey is the key Fake.APIKey reports when WithAPIKeys is not used. Like a real Gem
+// key it is 40 alphanumerics (reference, "Authentication"). Any other non-empty key is
+// accepted too unless WithAPIKeys restricts them.
+const DefaultAPIKey = "gemtestFakeKey00000000000000000000000000"
+
+// Gem's documented per-key limits (reference, "Rate Limits"; notes §2.6).
+const (
+	DefaultRatePerSecond = 20
+	DefaultBurst         = 500
+)
+
+// SelectValues says what the fake accepts as the value of a single_select or multi_select
+// custom field on POST and PUT /v0/candidates.
+type SelectValues int
+
+const (
+	// SelectByValueOrID accepts option values and option ids (the default). The reference
+	// says values, a source that used the API says ids; notes §1.6 leaves it open.
+	SelectByValueOrID SelectValues = iota
+	// SelectByValue accepts only option values, as the reference's custom field text says.
+	SelectByValue
+	// SelectByID accepts only option ids, as one client observed (notes §1.6, SK).
+	SelectByID
+)
+
+// DuplicateShape selects the body of the 400 a duplicate linked_in_handle gets on
+// POST /v0/candidates (notes §2.5).
+type DuplicateShape int
+
+const (
+	// DuplicateObserved is the body seen on the live API (the default):
+	// {"code":400,"errors":{"duplicate_candidate":{"id":...,"li_handle":...}},
+	// "message":"Candidate with LinkedIn handle \"...\" already exists.","status":"Bad Request"}.
+	DuplicateObserved DuplicateShape = iota
+	// DuplicateDocumented uses the reference's key, linked_in_handle, instead of li_handle,
+	// in the same envelope.
+	DuplicateDocumented
+)
+
+type config struct {
+	apiKeys        []string
+	rateLimited    bool
+	ratePerSecond  float64
+	burst          int
+	retryAfter     bool
+	faults         Faults
+	seed           string
+	clock          func() time.Time
+	tb             testing.TB
+	logger         *slog.Logger
+	defaultSort    gen.SortOrder
+	inclusive      bool
+	selectValues   SelectValues
+	pfoStatus      int
+	duplicateShape DuplicateShape
+	addAction      string
+	removeAction   string
+	eventLists     bool
+	notFoundText   bool
+	publicURL      string
+}
+
+func defaultConfig() config {
+	return config{
+		rateLimited:   true,
+		ratePerSecond: DefaultRatePerSecond,
+		burst:         DefaultBurst,
+		clock:         time.Now,
+		logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// The default order of lists is undocumented; AG defaults to desc, PD reads element
+		// [0] as the newest and PY's mock sorts descending: desc by creation (notes §2.4).
+		defaultSort: gen.SortOrderDesc,
+		// Success status of POST /v0/projects/{id}/project_field_options is undocumented
+		// (the document lists only 422 and default); 204 like the other write-only calls
+		// (notes §1.13, §5).
+		pfoStatus: http.StatusNoContent,
+		// Membership log actions are undocumented: a TypeScript client types them
+		// 'add' | 'remove', PY's mock uses "added"/"removed" (notes §1.15, §5).
+		addAction:    "add",
+		removeAction: "remove",
+	}
+}
+
+func (c *config) check() error {
+	for _, k := range c.apiKeys {
+		if k == "" {
+			return fmt.Errorf("gemtest: WithAPIKeys: empty key")
+		}
+	}
+	if c.rateLimited && (c.ratePerSecond <= 0 || c.burst < 1) {
+		return fmt.Errorf("gemtest: WithRateLimit(%v, %d): rate must be > 0 and burst >= 1", c.ratePerSecond, c.burst)
+	}
+	if c.pfoStatus != http.StatusOK && c.pfoStatus != http.StatusNoContent {
+		return fmt.Errorf("gemtest: WithProjectFieldOptionsStatus(%d): want 200 or 204", c.pfoStatus)
+	}
+	if c.addAction == "" || c.removeAction == "" {
+		return fmt.Errorf("gemtest: WithMembershipActions: empty action")
+	}
+	if c.seed != "" && seeds[c.seed] == nil {
+		return fmt.Errorf("gemtest: unknown seed %q (known: %v)", c.seed, SeedNames())
+	}
+	return c.faults.check()
+}
+
+// WithAPIKeys accepts only the given X-API-Key values; any other key gets the gateway's
+// 403. By default every non-empty key is accepted.
+func WithAPIKeys(keys ...string) Option {
+	return func(c *config) { c.apiKeys = append([]string(nil), keys...) }
+}
+
+// WithRateLimit sets the per-key token bucket: perSecond tokens a second, burst at most.
+// The default is Gem's 20/s with a burst of 500. The bucket refills by the fake's clock
+// (WithClock), so tests can exhaust and refill it without sleeping.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(c *config) {
+		c.rateLimited = true
+		c.ratePerSecond = perSecond
+		c.burst = burst
+	}
+}
+
+// WithoutRateLimit turns the per-key rate limiter off.
+func WithoutRateLimit() Option {
+	return func(c *config) { c.rateLimited = false }
+}
+
+// WithRetryAfter makes the rate limiter's 429s carry a Retry-After header (whole seconds
+// until a token is free). Off by default: no public source reports Gem sending it
+// (notes §2.6).
+func WithRetryAfter() Option {
+	return func(c *config) { c.retryAfter = true }
+}
+
+// WithFaults injects faults (see Faults). Off by default.
+func WithFaults(f Faults) Option {
+	return func(c *config) { c.faults = f }
+}
+
+// WithSeed fills the fake with a named data set before it serves; "demo" (see
+// SeedNames) is realistic demo data: users, projects, candidates with memberships,
+// custom and project fields, sequences, notes and a data export.
+func WithSeed(name string) Option {
+	return func(c *config) { c.seed = name }
+}
+
+// WithDemoData is WithSeed("demo").
+func WithDemoData() Option { return WithSeed("demo") }
+
+// WithClock sets the clock behind timestamps (created_at, added_at, ...) and the rate
+// limiter's refill. The default is time.Now. See ManualClock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.clock = now }
+}
+
+// WithResponseValidation validates every response the fake sends against Gem's
+// document (api/openapi.json), and every X-Pagination header against flask-smorest's
+// rules, and reports each mismatch with tb.Errorf.
+func WithResponseValidation(tb testing.TB) Option {
+	return func(c *config) { c.tb = tb }
+}
+
+// WithLogger logs every request (at Debug) and every injected fault (at Info) to l. The
+// default, and nil, discard.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+// WithDefaultSort sets the order of lists whose request has no sort parameter. The default
+// is desc (newest first), a guess (notes §2.4).
+func WithDefaultSort(order gen.SortOrder) Option {
+	return func(c *config) { c.defaultSort = order }
+}
+
+// WithInclusiveTimeFilters makes the *_after and *_before filters inclusive (>= and <=).
+// By default they are strict (> and <), as PY's mock has it; Gem does not say (notes §2.3).
+func WithInclusiveTimeFilters() Option {
+	return func(c *config) { c.inclusive = true }
+}
+
+// WithSelectValues sets what select-type custom field values may name: option values,
+// option ids or either (the default; notes §1.6).
+func WithSelectValues(s SelectValues) Option {
+	return func(c *config) { c.selectValues = s }
+}
+
+// WithProjectFieldOptionsStatus sets the success status of
+// POST /v0/projects/{id}/project_field_options: 204 (the default) or 200, both with an
+// empty body; the document does not say (notes §1.13).
+func WithProjectFieldOptionsStatus(code int) Option {
+	return func(c *config) { c.pfoStatus = code }
+}
+
+// WithDuplicateCandidateShape selects the body of the duplicate-candidate 400.
+func WithDuplicateCandidateShape(s DuplicateShape) Option {
+	return func(c *config) { c.duplicateShape = s }
+}
+
+// WithMembershipActions sets the action strings of the project candidate membership log.
+// The default is "add" and "remove", a guess (notes §1.15).
+func WithMembershipActions(add, remove string) Option {
+	return func(c *config) { c.addAction, c.removeAction = add, remove }
+}
+
+// WithEventLists serves the deprecated event lists (GET /v0/candidates/events and
+// GET /v0/candidates/{id}/events) as documented, paginated. By default they answer 403
+// "Events are deprecated", as the live API does (notes §2.5).
+func WithEventLists() Option {
+	return func(c *config) { c.eventLists = true }
+}
+
+// WithNotFoundMessages adds a message ("Candidate not found.") to 404 bodies. By default
+// they are flask-smorest's bare {"code":404,"status":"Not Found"}; whether Gem adds a
+// message is open (notes §2.5, §5).
+func WithNotFoundMessages() Option {
+	return func(c *config) { c.notFoundText = true }
+}
+
+// WithPublicURL sets the base URL the fake puts into download_url fields. By default it
+// is derived from each request (scheme and Host), which is right unless the fake is
+// mounted under a path prefix or behind a proxy.
+func WithPublicURL(base string) Option {
+	return func(c *config) { c.publicURL = base }
+}

@@ -1,0 +1,70 @@
+package gemtest_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// Lists are bare JSON arrays; X-Pagination is flask-smorest's header, byte for byte: its
+// key order, Python's separators, the ends omitted, only totals when empty, no page keys
+// past the last page, and sent without page parameters too (notes §2.0).
+func TestPaginationHeader(t *testing.T) {
+	srv, _ := start(t)
+	for i := 2; i <= 45; i++ {
+		srv.Fake.AddUser(fmt.Sprintf("User %d", i), fmt.Sprintf("user%d@example.com", i))
+	}
+	for _, tc := range []struct {
+		query, header string
+		items         int
+	}{
+		{"", `{"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 1, "next_page": 2}`, 20},
+		{"?page=2", `{"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2, "previous_page": 1, "next_page": 3}`, 20},
+		{"?page=3", `{"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 3, "previous_page": 2}`, 5},
+		{"?page=4", `{"total": 45, "total_pages": 3, "first_page": 1, "last_page": 3}`, 0},
+		{"?page_size=100", `{"total": 45, "total_pages": 1, "first_page": 1, "last_page": 1, "page": 1}`, 45},
+		{"?page=9&page_size=5", `{"total": 45, "total_pages": 9, "first_page": 1, "last_page": 9, "page": 9, "previous_page": 8}`, 5},
+		{"?email=nobody@example.com", `{"total": 0, "total_pages": 0}`, 0},
+		{"?email=nobody@example.com&page=3", `{"total": 0, "total_pages": 0}`, 0},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			r := call(t, srv, http.MethodGet, "/v0/users"+tc.query, nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			assert.Equal(t, tc.header, r.header.Get("X-Pagination"))
+			var users []gen.User
+			r.json(t, &users)
+			assert.Len(t, users, tc.items)
+			assert.NotEqual(t, "null", string(r.body[:4]), "an empty page is [], not null")
+		})
+	}
+}
+
+// Walking every page in order visits each user once: the pages partition the list.
+func TestPagesPartitionTheList(t *testing.T) {
+	srv, _ := start(t)
+	for i := 2; i <= 23; i++ {
+		srv.Fake.AddUser(fmt.Sprintf("User %d", i), fmt.Sprintf("user%d@example.com", i))
+	}
+	c := client(t, srv)
+	seen := map[string]int{}
+	for pg := 1; ; pg++ {
+		resp, err := c.ListUsersWithResponse(t.Context(), &gen.ListUsersParams{Page: &pg, PageSize: ptr(7)})
+		require.NoError(t, err)
+		require.NotNil(t, resp.JSON200)
+		for _, u := range *resp.JSON200 {
+			seen[*u.Id]++
+		}
+		if !hasNext(t, resp.HTTPResponse.Header.Get("X-Pagination")) {
+			break
+		}
+	}
+	assert.Len(t, seen, 23)
+	for id, n := range seen {
+		assert.Equal(t, 1, n, id)
+	}
+}

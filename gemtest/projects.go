@@ -1,0 +1,183 @@
+package gemtest
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+type project struct {
+	meta
+	ownerID     string
+	name        string
+	privacy     gen.PrivacyType
+	description *string
+	archived    bool
+	members     []*membership
+	fields      map[string]fieldValue // project field id → value
+}
+
+// membership is a candidate in a project; meta.id is the candidate's id, meta.created
+// its added_at.
+type membership struct{ meta }
+
+// canRead and canWrite model project access simply (the reference gives the filters, not
+// the rules): the owner can do anything; a shared project is open to the whole team;
+// personal and confidential ones only to their owner.
+func (p *project) canRead(userID string) bool {
+	return p.ownerID == userID || p.privacy == gen.PrivacyTypeShared
+}
+
+func (p *project) canWrite(userID string) bool { return p.canRead(userID) }
+
+func (p *project) member(candidateID string) bool {
+	return slices.ContainsFunc(p.members, func(m *membership) bool { return m.id == candidateID })
+}
+
+func (p *project) removeMember(candidateID string) {
+	p.members = slices.DeleteFunc(p.members, func(m *membership) bool { return m.id == candidateID })
+}
+
+// ListProjects lists projects by creation time: user_id is the owner, readable_by and
+// writable_by apply canRead and canWrite.
+func (a api) ListProjects(_ context.Context, req gen.ListProjectsRequestObject) (gen.ListProjectsResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	p := req.Params
+	keep := func(pr *project) bool {
+		switch {
+		case p.UserId != nil && pr.ownerID != *p.UserId,
+			p.ReadableBy != nil && !pr.canRead(*p.ReadableBy),
+			p.WritableBy != nil && !pr.canWrite(*p.WritableBy),
+			p.IsArchived != nil && pr.archived != *p.IsArchived:
+			return false
+		}
+		return true
+	}
+	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
+	body, header := page(a.Fake, s.projects.list, l, byCreated, keep, p.Page, p.PageSize, s.renderProject)
+	return gen.ListProjects200JSONResponse{Body: body, Headers: gen.ListProjects200ResponseHeaders{XPagination: header}}, nil
+}
+
+// CreateProject creates a project owned by user_id; privacy_type defaults to personal.
+func (a api) CreateProject(_ context.Context, req gen.CreateProjectRequestObject) (gen.CreateProjectResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	p, err := a.createProject(s, *req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return gen.CreateProject201JSONResponse(s.renderProject(p)), nil
+}
+
+func (f *Fake) createProject(s *store, b gen.ProjectCreate) (*project, error) {
+	if !s.userExists(b.UserId) {
+		return nil, invalidReference("User", "user_id")
+	}
+	p := &project{
+		meta:        s.newMeta(kindProject, f.now()),
+		ownerID:     b.UserId,
+		name:        b.Name,
+		privacy:     gen.PrivacyTypePersonal,
+		description: optional(b.Description),
+		fields:      map[string]fieldValue{},
+	}
+	if b.PrivacyType != nil {
+		p.privacy = *b.PrivacyType
+	}
+	s.projects.add(p)
+	return p, nil
+}
+
+// GetProject returns one project.
+func (a api) GetProject(_ context.Context, req gen.GetProjectRequestObject) (gen.GetProjectResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	p, ok := s.projects.get(req.ProjectId)
+	if !ok {
+		return nil, a.notFound("Project")
+	}
+	return gen.GetProject200JSONResponse(s.renderProject(p)), nil
+}
+
+// UpdateProject changes only the fields sent (projects are PATCHed); description null
+// clears it; user_id transfers ownership.
+func (a api) UpdateProject(_ context.Context, req gen.UpdateProjectRequestObject) (gen.UpdateProjectResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	p, ok := s.projects.get(req.ProjectId)
+	if !ok {
+		return nil, a.notFound("Project")
+	}
+	b := req.Body
+	if b.UserId != nil {
+		if !s.userExists(*b.UserId) {
+			return nil, invalidReference("User", "user_id")
+		}
+		p.ownerID = *b.UserId
+	}
+	if b.Name != nil {
+		p.name = *b.Name
+	}
+	if b.PrivacyType != nil {
+		p.privacy = *b.PrivacyType
+	}
+	if b.Description.IsSpecified() {
+		p.description = optional(b.Description)
+	}
+	if b.IsArchived != nil {
+		p.archived = *b.IsArchived
+	}
+	return gen.UpdateProject200JSONResponse(s.renderProject(p)), nil
+}
+
+// renderProject is a project as the API returns it. project_fields holds the values of
+// visible project fields, without hidden options ("Hidden project fields ... are not
+// returned when making a query on the Projects endpoint", reference); context, "Summary of
+// top project fields", is those values as "Name: value" joined by "; " (a guess).
+func (s *store) renderProject(p *project) gen.Project {
+	values := []gen.ProjectFieldValue{}
+	var summary []string
+	for _, pf := range s.projectFields.list {
+		v, ok := p.fields[pf.id]
+		if !ok || pf.hidden {
+			continue
+		}
+		var value any
+		var shown string
+		ids := []string{}
+		if pf.fieldType == gen.ProjectFieldTypeText {
+			value, shown = *v.text, *v.text
+		} else {
+			var texts []string
+			texts, ids = s.selected(v)
+			if len(ids) == 0 {
+				continue
+			}
+			value, shown = texts, strings.Join(texts, ", ")
+			if pf.fieldType == gen.ProjectFieldTypeSingleSelect {
+				value = texts[0]
+			}
+		}
+		values = append(values, gen.ProjectFieldValue{
+			Id: ptr(pf.id), Name: ptr(pf.name), ValueType: ptr(pf.fieldType),
+			Value: nullable.NewNullableWithValue(value), ValueOptionIds: &ids,
+		})
+		summary = append(summary, pf.name+": "+shown)
+	}
+	return gen.Project{
+		Id:            ptr(p.id),
+		CreatedAt:     ptr(int(p.created)),
+		UserId:        ptr(p.ownerID),
+		Name:          ptr(p.name),
+		PrivacyType:   ptr(p.privacy),
+		Description:   orNull(p.description),
+		IsArchived:    ptr(p.archived),
+		ProjectFields: nullable.NewNullableWithValue(values),
+		Context:       ptr(strings.Join(summary, "; ")),
+	}
+}

@@ -1,0 +1,121 @@
+package gemtest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// maxResumeBytes is the documented limit: "File size cannot exceed 10MB." (reference).
+const maxResumeBytes = 10 << 20
+
+// resumeTypes are the allowed formats ("Allowed formats are: .pdf, .doc, .docx.",
+// reference) and the Content-Type the download serves them with.
+var resumeTypes = map[string]string{
+	".pdf":  "application/pdf",
+	".doc":  "application/msword",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+type resume struct {
+	meta
+	candidateID string
+	userID      string
+	filename    string
+	contentType string
+	data        []byte
+}
+
+// render is the resume with its download_url, a URL the fake itself serves without an API
+// key, as a pre-signed storage URL would be (notes §1.14 guesses Gem's are pre-signed).
+func (r *resume) render(ctx context.Context) gen.UploadedResume {
+	return gen.UploadedResume{
+		Id: ptr(r.id), CandidateId: ptr(r.candidateID), CreatedAt: ptr(int(r.created)),
+		UserId: ptr(r.userID), Filename: orNull(&r.filename),
+		DownloadUrl: ptr(downloadURL(ctx, filesPrefix+"uploaded_resumes/"+r.id+"/"+pathEscape(r.filename))),
+	}
+}
+
+// ListUploadedResumes lists a candidate's resumes by creation time.
+func (a api) ListUploadedResumes(ctx context.Context, req gen.ListUploadedResumesRequestObject) (gen.ListUploadedResumesResponseObject, error) {
+	s := a.lock()
+	defer a.unlock()
+	p := req.Params
+	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
+	render := func(r *resume) gen.UploadedResume { return r.render(ctx) }
+	body, header, err := ofCandidate(a.Fake, s, req.CandidateId, s.resumes.list, l, p.Page, p.PageSize, render)
+	if err != nil {
+		return nil, err
+	}
+	return gen.ListUploadedResumes200JSONResponse{Body: body, Headers: gen.ListUploadedResumes200ResponseHeaders{XPagination: header}}, nil
+}
+
+// UploadResume stores a resume uploaded as multipart/form-data field resume_file. The
+// file is checked first, as webargs parses the files location before the view runs: a
+// missing file, another format or more than 10 MB is a 422 under errors.files.resume_file
+// (the location is webargs'; the messages are the reference's own sentences). Then the
+// candidate and the user in the path must exist (404).
+func (a api) UploadResume(ctx context.Context, req gen.UploadResumeRequestObject) (gen.UploadResumeResponseObject, error) {
+	name, data, err := readResumeFile(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	s := a.lock()
+	defer a.unlock()
+	if _, ok := s.candidates.get(req.CandidateId); !ok {
+		return nil, a.notFound("Candidate")
+	}
+	if !s.userExists(req.UserId) {
+		return nil, a.notFound("User")
+	}
+	r := &resume{
+		meta: s.newMeta(kindResume, a.now()), candidateID: req.CandidateId, userID: req.UserId,
+		filename: name, contentType: resumeTypes[strings.ToLower(path.Ext(name))], data: data,
+	}
+	s.resumes.add(r)
+	return gen.UploadResume201JSONResponse(r.render(ctx)), nil
+}
+
+// readResumeFile finds the resume_file file part (a part without a filename is a form
+// field, not a file, to Flask) and checks it.
+func readResumeFile(mr *multipart.Reader) (string, []byte, error) {
+	invalid := func(msg string) (string, []byte, error) {
+		fe := fieldErrors{}
+		fe.add(msg, "resume_file")
+		return "", nil, unprocessable("files", fe)
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return invalid("Missing data for required field.")
+		}
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return "", nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
+			}
+			return "", nil, smorestError(http.StatusBadRequest, "Invalid multipart body.", nil)
+		}
+		if part.FormName() != "resume_file" || part.FileName() == "" {
+			continue
+		}
+		name := path.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))
+		if _, ok := resumeTypes[strings.ToLower(path.Ext(name))]; !ok {
+			return invalid("Allowed formats are: .pdf, .doc, .docx.")
+		}
+		data, err := io.ReadAll(io.LimitReader(part, maxResumeBytes+1))
+		if err != nil {
+			return "", nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
+		}
+		if len(data) > maxResumeBytes {
+			return invalid("File size cannot exceed 10MB.")
+		}
+		return name, data, nil
+	}
+}

@@ -1,0 +1,80 @@
+package gemtest_test
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/gemtest"
+	"github.com/gem-go/gem-go/gen"
+)
+
+// upload posts a multipart form with one file part.
+func upload(t *testing.T, srv *gemtest.Server, path, field, filename string, content []byte) response {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	require.NoError(t, w.WriteField("note", "a form field, ignored"))
+	part, err := w.CreateFormFile(field, filename)
+	require.NoError(t, err)
+	_, _ = part.Write(content)
+	require.NoError(t, w.Close())
+	return callRaw(t, srv, http.MethodPost, path, w.FormDataContentType(), buf.Bytes())
+}
+
+// A resume is uploaded as multipart resume_file, listed, and downloaded from its
+// download_url without an API key, byte for byte.
+func TestUploadResume(t *testing.T) {
+	srv, _ := start(t)
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
+	pdf := []byte("%PDF-1.7\n% a resume\n")
+	r := upload(t, srv, "/v0/candidates/"+id+"/uploaded_resumes/"+srv.UserID, "resume_file", "Ada Lovelace.pdf", pdf)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	var res gen.UploadedResume
+	r.json(t, &res)
+	assert.Equal(t, "Ada Lovelace.pdf", res.Filename.MustGet())
+	assert.Equal(t, id, *res.CandidateId)
+
+	list := get[[]gen.UploadedResume](t, srv, "/v0/candidates/"+id+"/uploaded_resumes")
+	assert.Equal(t, []gen.UploadedResume{res}, list)
+
+	resp, err := srv.Client().Get(*res.DownloadUrl)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
+	assert.Equal(t, pdf, got)
+}
+
+// The file is checked before anything else: present, .pdf/.doc/.docx, at most 10 MB.
+func TestUploadResumeErrors(t *testing.T) {
+	srv, _ := start(t)
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
+	path := "/v0/candidates/" + id + "/uploaded_resumes/" + srv.UserID
+	for _, tc := range []struct {
+		name, field, filename string
+		size                  int
+		want                  string
+	}{
+		{"no file", "cv", "cv.pdf", 10, "Missing data for required field."},
+		{"wrong format", "resume_file", "cv.txt", 10, "Allowed formats are: .pdf, .doc, .docx."},
+		{"too large", "resume_file", "cv.docx", 10<<20 + 1, "File size cannot exceed 10MB."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := upload(t, srv, path, tc.field, tc.filename, make([]byte, tc.size))
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+			assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":{"files":{"resume_file":["`+tc.want+`"]}}}`, string(r.body))
+		})
+	}
+	r := upload(t, srv, "/v0/candidates/"+id+"/uploaded_resumes/dXNlcnM6OTk=", "resume_file", "cv.doc", []byte("x"))
+	assert.Equal(t, http.StatusNotFound, r.status, "unknown user: %s", r.body)
+	r = upload(t, srv, path, "resume_file", "cv.doc", make([]byte, 10<<20))
+	assert.Equal(t, http.StatusCreated, r.status, "exactly 10 MB is allowed: %s", r.body)
+}

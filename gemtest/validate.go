@@ -1,0 +1,317 @@
+package gemtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	gemapi "github.com/gem-go/gem-go/api"
+)
+
+// maxBodyBytes caps request bodies: a 10 MB resume (reference, "Upload resume") plus the
+// multipart envelope. Beyond it the fake answers 413, as Flask's MAX_CONTENT_LENGTH does.
+const maxBodyBytes = 10<<20 + 1<<20
+
+// document is Gem's published document (api/openapi.json), loaded and checked once and
+// then only read. One change is made to the in-memory copy: apispec renders marshmallow's
+// Enum fields without a "type", and kin-openapi cannot decode a query parameter whose
+// schema has no type (it reports "empty value is not allowed" even for sort=asc), so
+// query parameters with an untyped all-string enum get type string. Enum membership is
+// still checked by kin against the published values; bodies are validated unchanged.
+var document = sync.OnceValues(func() (*openapi3.T, error) {
+	doc, err := gemapi.Load()
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("gemtest: api/openapi.json: %w", err)
+	}
+	for _, item := range doc.Paths.Map() {
+		params := slices.Clone(item.Parameters)
+		for _, op := range item.Operations() {
+			params = append(params, op.Parameters...)
+		}
+		for _, p := range params {
+			if s := p.Value.Schema; p.Value.In == openapi3.ParameterInQuery && s != nil && s.Value.Type == nil && allStrings(s.Value.Enum) {
+				s.Value.Type = &openapi3.Types{openapi3.TypeString}
+			}
+		}
+	}
+	return doc, nil
+})
+
+func allStrings(vs []any) bool {
+	for _, v := range vs {
+		if _, ok := v.(string); !ok {
+			return false
+		}
+	}
+	return len(vs) > 0
+}
+
+// validationOptions are kin-openapi's options for requests and responses: all errors, not
+// the first; formats checked as marshmallow checks them; no defaults written into the
+// request (webargs fills defaults in its own result, not in the request).
+func validationOptions() *openapi3filter.Options {
+	return &openapi3filter.Options{
+		MultiError:              true,
+		AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc, // the gateway layer checks X-API-Key
+		SkipSettingDefaults:     true,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{formatValidators},
+	}
+}
+
+// validateRequest checks r against its operation with kin-openapi, plus marshmallow's
+// RAISE on unknown body fields, and returns the 422 webargs would answer (or a 400 for a
+// body that is not JSON, or 413). The request body is left readable.
+func (f *Fake) validateRequest(r *http.Request, rt *route, params map[string]string) *apiError {
+	normalizeQuery(r, rt)
+	opts := validationOptions()
+	var body any
+	schema := jsonBodySchema(rt)
+	switch {
+	case schema != nil:
+		data, err := readJSONBody(r)
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&body); err != nil {
+			// webargs' flaskparser: abort(400, messages={"json": ["Invalid JSON body."]}).
+			return smorestError(http.StatusBadRequest, "", map[string]any{"json": []string{"Invalid JSON body."}})
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		defer func() { r.Body = io.NopCloser(bytes.NewReader(data)) }()
+	case rt.kin.Operation.RequestBody != nil:
+		// multipart/form-data (resume upload): webargs reads files by name and ignores other
+		// parts; the handler checks resume_file (resumes.go).
+		opts.ExcludeRequestBody = true
+	}
+	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
+		Request: r, PathParams: params, Route: rt.kin, Options: opts,
+	})
+	errs := map[string]fieldErrors{}
+	collectErrors(err, errs)
+	queryFormats(r, rt, errs)
+	if schema != nil {
+		unknownFields(schema, body, nil, errs)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	out := map[string]any{}
+	for loc, fe := range errs {
+		out[loc] = fe
+	}
+	return smorestError(http.StatusUnprocessableEntity, "", out)
+}
+
+// normalizeQuery reads the query string as webargs does. A repeated parameter counts
+// once, with its first value: every Gem query parameter is single-valued to webargs,
+// candidate_ids included (a DelimitedList, not a multiple field), so
+// candidate_ids=a&candidate_ids=b filters by a only (notes §5 asks; PY sends them so).
+// An empty comma-separated list is an empty list, which filters nothing.
+func normalizeQuery(r *http.Request, rt *route) {
+	q := r.URL.Query()
+	for k, v := range q {
+		q[k] = v[:1]
+	}
+	for _, p := range rt.query {
+		if p.Schema != nil && p.Schema.Value.Type.Is(openapi3.TypeArray) && q.Get(p.Name) == "" {
+			q.Del(p.Name)
+		}
+	}
+	r.URL.RawQuery = q.Encode()
+}
+
+// queryFormats checks the formats of query parameters (the email filters), which
+// kin-openapi v0.135 validates without the per-validation format validators it is given.
+func queryFormats(r *http.Request, rt *route, errs map[string]fieldErrors) {
+	q := r.URL.Query()
+	for _, p := range rt.query {
+		if p.Schema == nil || !q.Has(p.Name) {
+			continue
+		}
+		check, ok := formatChecks[p.Schema.Value.Format]
+		if ok && check(q.Get(p.Name)) != nil {
+			if errs["query"] == nil {
+				errs["query"] = fieldErrors{}
+			}
+			errs["query"].add(formatMessages[p.Schema.Value.Format], p.Name)
+		}
+	}
+}
+
+// jsonBodySchema is the operation's application/json body schema, or nil.
+func jsonBodySchema(rt *route) *openapi3.SchemaRef {
+	rb := rt.kin.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil
+	}
+	if mt := rb.Value.Content.Get("application/json"); mt != nil {
+		return mt.Schema
+	}
+	return nil
+}
+
+// readJSONBody reads the body as webargs' load_json sees it: a request whose Content-Type
+// is not JSON has no JSON data, and neither has an empty body; both load as {} (so
+// required fields are reported missing). It leaves Content-Type set to JSON for kin.
+func readJSONBody(r *http.Request) ([]byte, *apiError) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
+		}
+		return nil, smorestError(http.StatusBadRequest, "", map[string]any{"json": []string{"Invalid JSON body."}})
+	}
+	if !isJSON(r.Header.Get("Content-Type")) || len(bytes.TrimSpace(data)) == 0 {
+		data = []byte("{}")
+	}
+	r.Header.Set("Content-Type", "application/json")
+	return data, nil
+}
+
+// isJSON is webargs' is_json_request: application/json or application/*+json.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+// collectErrors files kin-openapi's errors by request location ("query", "json") and
+// field path, with marshmallow's messages.
+func collectErrors(err error, errs map[string]fieldErrors) {
+	switch e := err.(type) {
+	case nil:
+	case openapi3.MultiError:
+		for _, inner := range e {
+			collectErrors(inner, errs)
+		}
+	case *openapi3filter.RequestError:
+		loc, base := "json", []string(nil)
+		var schema *openapi3.Schema
+		if p := e.Parameter; p != nil {
+			loc, base = p.In, []string{p.Name}
+			if p.Schema != nil {
+				schema = p.Schema.Value
+			}
+		}
+		fe := errs[loc]
+		if fe == nil {
+			fe = fieldErrors{}
+			errs[loc] = fe
+		}
+		collectSchemaErrors(e.Err, schema, base, fe)
+	default:
+		// Security and routing errors cannot happen here (checked before); keep anything
+		// else visible rather than pass the request.
+		fe := errs["json"]
+		if fe == nil {
+			fe = fieldErrors{}
+			errs["json"] = fe
+		}
+		fe.add(err.Error())
+	}
+}
+
+func collectSchemaErrors(err error, schema *openapi3.Schema, base []string, fe fieldErrors) {
+	var se *openapi3.SchemaError
+	var me openapi3.MultiError
+	var pe *openapi3filter.ParseError
+	switch {
+	case errors.As(err, &me) && !isSchemaError(err):
+		for _, inner := range me {
+			collectSchemaErrors(inner, schema, base, fe)
+		}
+	case errors.As(err, &se):
+		// allOf (due_date), anyOf and oneOf wrap the errors of their members.
+		var inner openapi3.MultiError
+		if (se.SchemaField == "allOf" || se.SchemaField == "anyOf" || se.SchemaField == "oneOf") && errors.As(se.Origin, &inner) {
+			collectSchemaErrors(inner, schema, base, fe)
+			return
+		}
+		fe.add(schemaMessage(se), append(append([]string(nil), base...), se.JSONPointer()...)...)
+	case errors.As(err, &pe), errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
+		// A query value that does not parse as its type ("abc" or "" for an integer).
+		fe.add(typeMessage(schema), base...)
+	default:
+		fe.add(err.Error(), base...)
+	}
+}
+
+func isSchemaError(err error) bool {
+	_, ok := err.(*openapi3.SchemaError)
+	return ok
+}
+
+// unknownFields reports every body key its schema does not declare, at any depth, as
+// marshmallow does with unknown=RAISE (notes §2.0: SK saw 422 "Unknown field."). The
+// allowed keys come from the document's schemas.
+func unknownFields(ref *openapi3.SchemaRef, v any, path []string, errs map[string]fieldErrors) {
+	if ref == nil || ref.Value == nil {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		props := properties(ref.Value)
+		if props == nil {
+			return // free-form value (a custom field's value)
+		}
+		for k, val := range x {
+			at := append(append([]string(nil), path...), k)
+			if p, ok := props[k]; ok {
+				unknownFields(p, val, at, errs)
+				continue
+			}
+			fe := errs["json"]
+			if fe == nil {
+				fe = fieldErrors{}
+				errs["json"] = fe
+			}
+			fe.add("Unknown field.", at...)
+		}
+	case []any:
+		items := ref.Value.Items
+		for i, e := range x {
+			unknownFields(items, e, append(append([]string(nil), path...), strconv.Itoa(i)), errs)
+		}
+	}
+}
+
+// properties are the keys an object schema declares, through allOf; nil when it declares
+// none.
+func properties(s *openapi3.Schema) map[string]*openapi3.SchemaRef {
+	var props map[string]*openapi3.SchemaRef
+	add := func(m openapi3.Schemas) {
+		for k, v := range m {
+			if props == nil {
+				props = map[string]*openapi3.SchemaRef{}
+			}
+			props[k] = v
+		}
+	}
+	add(s.Properties)
+	for _, sub := range s.AllOf {
+		if sub.Value != nil {
+			add(properties(sub.Value))
+		}
+	}
+	return props
+}

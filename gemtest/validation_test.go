@@ -1,0 +1,131 @@
+package gemtest_test
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/gemtest"
+)
+
+// Requests that break the document's (or the reference's prose) rules get webargs' 422
+// with marshmallow's messages, keyed by location and field (notes §2.0).
+func TestValidationErrors(t *testing.T) {
+	srv, _ := start(t)
+	fx := makeFixtures(t, srv)
+	ids21 := make([]string, 21)
+	for i := range ids21 {
+		ids21[i] = fx.member
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		body               any
+		want               string
+	}{
+		{"page_size over 100", "GET", "/v0/candidates?page_size=101", nil,
+			`{"query":{"page_size":["Must be greater than or equal to 1 and less than or equal to 100."]}}`},
+		{"page 0", "GET", "/v0/users?page=0", nil,
+			`{"query":{"page":["Must be greater than or equal to 1."]}}`},
+		{"page not a number", "GET", "/v0/projects?page=two", nil,
+			`{"query":{"page":["Not a valid integer."]}}`},
+		{"empty integer", "GET", "/v0/candidates?created_after=", nil,
+			`{"query":{"created_after":["Not a valid integer."]}}`},
+		{"timestamp 0", "GET", "/v0/candidates?created_after=0", nil,
+			`{"query":{"created_after":["Must be greater than or equal to 1."]}}`},
+		{"bad sort", "GET", "/v0/candidates?sort=newest", nil,
+			`{"query":{"sort":["Must be one of: asc, desc."]}}`},
+		{"bad boolean", "GET", "/v0/projects?is_archived=maybe", nil,
+			`{"query":{"is_archived":["Not a valid boolean."]}}`},
+		{"bad email filter", "GET", "/v0/candidates?email=ann", nil,
+			`{"query":{"email":["Not a valid email address."]}}`},
+		{"21 candidate_ids", "GET", "/v0/candidates?candidate_ids=" + strings.Join(ids21, ","), nil,
+			`{"query":{"candidate_ids":["Longer than maximum length 20."]}}`},
+		{"membership log without a filter", "GET", "/v0/project_candidate_membership_log", nil,
+			`{"query":{"_schema":["At least one filter (project_id or candidate_id) must be specified."]}}`},
+		{"missing created_by", "POST", "/v0/candidates", object{"first_name": "Ann"},
+			`{"json":{"created_by":["Missing data for required field."]}}`},
+		{"unknown fields", "POST", "/v0/candidates", object{"created_by": fx.user, "headline": "x", "emails": []any{object{"email_address": "a@example.com", "label": "work"}}},
+			`{"json":{"headline":["Unknown field."],"emails":{"0":{"label":["Unknown field."]}}}}`},
+		{"wrong types", "POST", "/v0/candidates", object{"created_by": 7, "first_name": true, "emails": "a@example.com", "autofill": "no"},
+			`{"json":{"created_by":["Not a valid string."],"first_name":["Not a valid string."],"emails":["Not a valid list."],"autofill":["Not a valid boolean."]}}`},
+		{"too long", "PUT", "/v0/candidates/" + fx.member, object{"title": strings.Repeat("x", 256)},
+			`{"json":{"title":["Longer than maximum length 255."]}}`},
+		{"nested formats", "PUT", "/v0/candidates/" + fx.member, object{"emails": []any{object{"email_address": "not-an-email"}}, "profile_urls": []string{"github.com/ann"}, "due_date": object{"date": "2025-02-30", "user_id": fx.user}},
+			`{"json":{"emails":{"0":{"email_address":["Not a valid email address."]}},"profile_urls":{"0":["Not a valid URL."]},"due_date":{"date":["Not a valid date."]}}}`},
+		{"null where not nullable", "PUT", "/v0/candidates/" + fx.member, object{"emails": nil, "due_date": object{"date": "2025-04-01"}},
+			`{"json":{"emails":["Field may not be null."],"due_date":{"user_id":["Missing data for required field."]}}}`},
+		{"body not an object", "PUT", "/v0/candidates/" + fx.member, []string{"a"},
+			`{"json":{"_schema":["Invalid input type."]}}`},
+		{"note content over 10000", "POST", "/v0/notes", object{"candidate_id": fx.member, "user_id": fx.user, "content": strings.Repeat("n", 10001)},
+			`{"json":{"content":["Longer than maximum length 10000."]}}`},
+		{"bad enum in a body", "POST", "/v0/projects", object{"user_id": fx.user, "name": "P", "privacy_type": "public"},
+			`{"json":{"privacy_type":["Must be one of: confidential, personal, shared."]}}`},
+		{"nullable enum", "POST", "/v0/candidates", object{"created_by": fx.user, "sourced_from": "Indeed"},
+			`{"json":{"sourced_from":["Must be one of: SeekOut, hireEZ, Starcircle, Censia, Consider."]}}`},
+		{"both length bounds", "POST", "/v0/project_fields", object{"name": "", "field_type": "text"},
+			`{"json":{"name":["Length must be between 1 and 255."]}}`},
+		{"no candidate_ids", "PUT", "/v0/projects/" + fx.project + "/candidates", object{"candidate_ids": []string{}},
+			`{"json":{"candidate_ids":["Length must be between 1 and 1000."]}}`},
+		{"project custom field without project_id", "POST", "/v0/custom_fields", object{"name": "Loop", "value_type": "text", "scope": "project"},
+			`{"json":{"project_id":["Missing data for required field."]}}`},
+		{"select custom field without options", "POST", "/v0/custom_fields", object{"name": "Tier", "value_type": "multi_select", "scope": "team"},
+			`{"json":{"option_values":["Missing data for required field."]}}`},
+		{"too many option values", "POST", "/v0/custom_fields", object{"name": "Tier", "value_type": "single_select", "scope": "team", "option_values": strings.Split(strings.Repeat("v,", 50)+"v", ",")},
+			`{"json":{"option_values":["Length must be between 1 and 50."]}}`},
+		{"empty option value", "POST", "/v0/custom_fields", object{"name": "Tier", "value_type": "single_select", "scope": "team", "option_values": []string{"A", ""}},
+			`{"json":{"option_values":{"1":["Length must be between 1 and 50."]}}}`},
+		{"autofill without a handle", "POST", "/v0/candidates", object{"created_by": fx.user, "autofill": true},
+			`{"json":{"autofill":["Requires linked_in_handle to be non-null."]}}`},
+		{"several query errors", "GET", "/v0/users?page_size=0&page=x", nil,
+			`{"query":{"page":["Not a valid integer."],"page_size":["Must be greater than or equal to 1 and less than or equal to 100."]}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, srv, tc.method, tc.path, tc.body)
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+			assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":`+tc.want+`}`, string(r.body))
+		})
+	}
+}
+
+// Unknown query parameters are ignored, as webargs' EXCLUDE does for the query location.
+func TestUnknownQueryParametersAreIgnored(t *testing.T) {
+	srv, _ := start(t)
+	r := call(t, srv, "GET", "/v0/users?per_page=100&limit=1&created_after%3E=5", nil)
+	assert.Equal(t, http.StatusOK, r.status, "%s", r.body)
+}
+
+// A body that is not JSON is webargs' 400 "Invalid JSON body."; a body sent as another
+// content type is not read at all, so required fields are missing; an oversized body is
+// 413.
+func TestBodiesThatAreNotJSON(t *testing.T) {
+	srv, _ := start(t)
+	post := func(contentType string, body []byte) response {
+		t.Helper()
+		return callRaw(t, srv, http.MethodPost, "/v0/candidates", contentType, body)
+	}
+
+	r := post("application/json", []byte(`{"created_by":`))
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.JSONEq(t, `{"code":400,"status":"Bad Request","errors":{"json":["Invalid JSON body."]}}`, string(r.body))
+
+	r = post("text/plain", []byte(`{"created_by":"`+srv.UserID+`"}`))
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":{"json":{"created_by":["Missing data for required field."]}}}`, string(r.body))
+
+	r = post("application/json", bytes.Repeat([]byte(" "), 12<<20))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
+	assert.JSONEq(t, `{"code":413,"status":"Request Entity Too Large"}`, string(r.body))
+
+	r = post("application/vnd.api+json", []byte(`{"created_by":"`+srv.UserID+`"}`))
+	assert.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+}
+
+// callRaw sends body as is with contentType and srv's key.
+func callRaw(t *testing.T, srv *gemtest.Server, method, path, contentType string, body []byte) response {
+	t.Helper()
+	return callWith(t, srv, method, path, rawBody(body), http.Header{"X-API-Key": {srv.APIKey}, "Content-Type": {contentType}})
+}
