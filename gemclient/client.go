@@ -1,0 +1,179 @@
+package gemclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// Version is the SDK's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+// Client calls Gem's API. It is safe for concurrent use; every goroutine using it shares
+// its rate limiter. Create it with New.
+//
+// The credentials live only in the request editor's closure: no field holds them, so no
+// way of printing a Client (or a value inside it) can reach them.
+type Client struct {
+	api       *gen.ClientWithResponses
+	pipe      *pipeline
+	baseURL   string
+	hasSecret bool
+}
+
+// authenticate returns the request editor that adds the credentials and the User-Agent
+// once per call.
+func authenticate(apiKey, appSecret, userAgent string) gen.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Set("X-API-Key", apiKey)
+		if appSecret != "" {
+			req.Header.Set("X-Application-Secret", appSecret)
+		}
+		req.Header.Set("User-Agent", userAgent)
+		return nil
+	}
+}
+
+// New returns a Client that authenticates with apiKey (Gem's X-API-Key; surrounding
+// whitespace, such as a newline from a file, is ignored). A missing key is an error here,
+// not a 403 later.
+func New(apiKey string, opts ...Option) (*Client, error) {
+	key := strings.TrimSpace(apiKey)
+	if key == "" {
+		return nil, errors.New("gemclient: missing API key: pass the key from Gem's Team Settings → API Keys (sent as X-API-Key)")
+	}
+	if !validHeaderValue(key) {
+		return nil, errors.New("gemclient: the API key contains spaces or characters a header cannot carry")
+	}
+	s := defaultSettings()
+	for _, opt := range opts {
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	if s.appSecret != "" && !validHeaderValue(s.appSecret) {
+		return nil, errors.New("gemclient: WithApplicationSecret: the secret contains spaces or characters a header cannot carry")
+	}
+	if strings.ContainsFunc(s.userAgent, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, errors.New("gemclient: WithUserAgent: control characters are not allowed")
+	}
+	base, err := parseBaseURL(s.baseURL, s.insecureHTTP)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	if s.limiter == nil {
+		s.limiter = defaultLimiter()
+	}
+	pipe := &pipeline{
+		spec:           sp,
+		basePath:       strings.TrimSuffix(base.EscapedPath(), "/"),
+		hc:             refusingRedirects(s.httpClient),
+		limiter:        s.limiter,
+		retry:          retryPolicy{maxRetries: s.maxRetries, base: s.backoffBase, max: s.backoffMax, now: time.Now},
+		attemptTimeout: s.attemptTimeout,
+		logger:         s.logger,
+		sleep:          sleepCtx,
+	}
+	ua := "gem-go/" + Version + " (+https://github.com/gem-go/gem-go)"
+	if s.userAgent != "" {
+		ua = s.userAgent + " " + ua
+	}
+	api, err := gen.NewClientWithResponses(base.String(), gen.WithHTTPClient(pipe), gen.WithRequestEditorFn(authenticate(key, s.appSecret, ua)))
+	if err != nil {
+		return nil, fmt.Errorf("gemclient: %w", err)
+	}
+	return &Client{api: api, pipe: pipe, baseURL: base.String(), hasSecret: s.appSecret != ""}, nil
+}
+
+// API returns the generated client wired to the same pipeline: authentication, rate
+// limiting, retries, validation and typed errors. Its ...WithResponse methods return
+// (nil, *APIError) for any answer that is not 2xx.
+func (c *Client) API() *gen.ClientWithResponses { return c.api }
+
+// Format prints the Client without its credentials, for every verb (%v, %+v, %#v, %s):
+// fmt would otherwise print unexported fields as they are.
+func (c *Client) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = io.WriteString(f, "<nil>")
+		return
+	}
+	secret := ""
+	if c.hasSecret {
+		secret = ", ApplicationSecret: [redacted]"
+	}
+	_, _ = fmt.Fprintf(f, "gemclient.Client{BaseURL: %s, APIKey: [redacted]%s}", c.baseURL, secret)
+}
+
+// parseBaseURL checks the base URL. Its errors never quote it: it could carry credentials.
+func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("gemclient: WithBaseURL: not a valid URL: %w", err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, errors.New("gemclient: WithBaseURL: the scheme must be https (or http for loopback)")
+	case u.Host == "":
+		return nil, errors.New("gemclient: WithBaseURL: no host")
+	case u.User != nil:
+		return nil, errors.New("gemclient: WithBaseURL: credentials in the URL are refused; authenticate to a proxy with WithHTTPClient")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, errors.New("gemclient: WithBaseURL: a query or fragment is not allowed")
+	case u.Scheme == "http" && !insecure && !hostIsLoopback(u.Hostname()):
+		return nil, fmt.Errorf("gemclient: WithBaseURL: plain http to %s would send the API key in clear text; use https, or WithInsecureHTTP to insist", u.Host)
+	}
+	return u, nil
+}
+
+// hostIsLoopback reports whether host (without port) is localhost or a loopback address.
+func hostIsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// validHeaderValue: visible ASCII only, so a key cannot inject a header or be mangled.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x21 || v[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// refusingRedirects returns a shallow copy of hc (or a default client) that does not
+// follow redirects: net/http forwards custom headers such as X-API-Key to whatever host a
+// redirect names, and Gem's API does not redirect. A 3xx becomes an *APIError.
+func refusingRedirects(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Concurrent pagination keeps several requests in flight to one host; the
+		// default of 2 idle connections per host would close and redial most of them.
+		t.MaxIdleConnsPerHost = 64
+		c.Transport = t
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}

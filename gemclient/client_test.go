@@ -1,0 +1,143 @@
+package gemclient_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/gemclient"
+)
+
+func TestNewRefusesMissingOrUnusableKey(t *testing.T) {
+	for _, key := range []string{"", "   ", "\n"} {
+		_, err := gemclient.New(key)
+		require.Error(t, err, "%q", key)
+		assert.Contains(t, err.Error(), "missing API key")
+	}
+	_, err := gemclient.New("abc def")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "abc def")
+
+	_, err = gemclient.New(testKey, gemclient.WithApplicationSecret("bad\nsecret"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "bad\nsecret")
+
+	c, err := gemclient.New(" " + testKey + "\n") // a key read from a file with its newline
+	require.NoError(t, err)
+	assert.NotNil(t, c)
+}
+
+func TestNewChecksTheBaseURL(t *testing.T) {
+	cases := []struct {
+		url  string
+		opts []gemclient.Option
+		want string // error substring; "" means accepted
+	}{
+		{url: "https://api.gem.com"},
+		{url: "https://proxy.example/gem/"},
+		{url: "http://127.0.0.1:8080"},
+		{url: "http://localhost:8080/prefix"},
+		{url: "http://[::1]:8080"},
+		{url: "http://gem.internal", want: "clear text"},
+		{url: "http://gem.internal", opts: []gemclient.Option{gemclient.WithInsecureHTTP()}},
+		{url: "ftp://api.gem.com", want: "scheme"},
+		{url: "https://user:hunter2@proxy.example", want: "credentials"},
+		{url: "https://api.gem.com?x=1", want: "query"},
+		{url: "https://", want: "no host"},
+		{url: "https://%zz", want: "not a valid URL"},
+	}
+	for _, tc := range cases {
+		_, err := gemclient.New(testKey, append(tc.opts, gemclient.WithBaseURL(tc.url))...)
+		if tc.want == "" {
+			assert.NoError(t, err, tc.url)
+			continue
+		}
+		if assert.Error(t, err, tc.url) {
+			assert.Contains(t, err.Error(), tc.want, tc.url)
+			assert.NotContains(t, err.Error(), "hunter2")
+		}
+	}
+}
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	for name, opt := range map[string]gemclient.Option{
+		"rate":        gemclient.WithRateLimit(0, 10),
+		"burst":       gemclient.WithRateLimit(10, 0),
+		"limiter":     gemclient.WithLimiter(nil),
+		"retries":     gemclient.WithMaxRetries(-1),
+		"backoff":     gemclient.WithBackoff(2, 1),
+		"timeout":     gemclient.WithAttemptTimeout(-1),
+		"http client": gemclient.WithHTTPClient(nil),
+		"user agent":  gemclient.WithUserAgent("acme\r\nX-Injected: 1"),
+	} {
+		_, err := gemclient.New(testKey, opt)
+		assert.Error(t, err, name)
+	}
+}
+
+// Every request goes under the base URL's path prefix with the key, the optional
+// application secret and the User-Agent.
+func TestRequestsCarryPrefixAndHeaders(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"id":"abc"}`)
+	})
+	c := newClient(t, s, gemclient.WithUserAgent("acme-sync/1.2"), gemclient.WithApplicationSecret(testSecret))
+	cand, err := c.GetCandidate(context.Background(), "abc")
+	require.NoError(t, err)
+	assert.Equal(t, "abc", *cand.Id)
+
+	plain := newClient(t, s)
+	_, err = plain.GetCandidate(context.Background(), "a/b c=")
+	require.NoError(t, err)
+
+	reqs := s.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/v0/candidates/abc", reqs[0].Path)
+	assert.Equal(t, testKey, reqs[0].Header.Get("X-API-Key"))
+	assert.Equal(t, testSecret, reqs[0].Header.Get("X-Application-Secret"))
+	assert.True(t, strings.HasPrefix(reqs[0].Header.Get("User-Agent"), "acme-sync/1.2 gem-go/"), reqs[0].Header.Get("User-Agent"))
+	assert.Equal(t, "/v0/candidates/a%2Fb%20c=", reqs[1].Path, "ids are path-escaped (notes §2.2)")
+	assert.Empty(t, reqs[1].Header.Values("X-Application-Secret"))
+}
+
+// A redirect is not followed: net/http would forward X-API-Key to the other host.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	elsewhere := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+prefix+"/v0/candidates/abc", http.StatusFound)
+	})
+	_, err := newClient(t, s).GetCandidate(context.Background(), "abc")
+	var apiErr *gemclient.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusFound, apiErr.StatusCode)
+	assert.Zero(t, elsewhere.Count())
+}
+
+// API() is the generated client on the same pipeline: a non-2xx is an *APIError there too.
+func TestAPIUsesThePipeline(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"code":404,"status":"Not Found"}`)
+	})
+	c := newClient(t, s)
+	resp, err := c.API().GetCandidateWithResponse(context.Background(), "nope")
+	assert.Nil(t, resp)
+	assert.True(t, gemclient.IsNotFound(err))
+	var apiErr *gemclient.APIError
+	require.True(t, errors.As(err, &apiErr))
+	assert.Equal(t, "GetCandidate", apiErr.Operation)
+	assert.Equal(t, testKey, s.Requests()[0].Header.Get("X-API-Key"))
+}
+
+// A 2xx body that is not the documented JSON is an error naming the request, not a panic
+// or a zero value.
+func TestMalformedSuccessBody(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":`) })
+	_, err := newClient(t, s).GetCandidate(context.Background(), "abc")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "GET "+prefix+"/v0/candidates/abc: decoding the response")
+}

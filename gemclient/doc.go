@@ -1,0 +1,26 @@
+// Package gemclient is the Go client for the Gem recruiting API v0.
+//
+// It layers what a service needs over the generated code in package gen: authentication,
+// a client-side token bucket shared by every goroutine, retries with backoff, validation of
+// each request against Gem's OpenAPI document before it is sent, typed errors, pagination
+// iterators (optionally concurrent) and helpers for Gem's rough edges.
+//
+//	c, err := gemclient.New(os.Getenv("GEM_API_KEY"))
+//	cand, err := c.GetCandidate(ctx, id)
+//	for cand, err := range c.ListCandidatesAll(ctx, nil) { ... }
+//
+// Every operation of the document is a method named after its operationId (see
+// operations.gen.go, generated from the document by internal/opsgen): one page for a list
+// operation plus an ...All iterator, the decoded 2xx body otherwise. Any answer that is
+// not 2xx comes back as an *APIError, a request the document forbids as a
+// *ValidationError, so callers never switch on status codes. [Client.API] exposes the
+// generated client wired to the same pipeline for anything else.
+//
+// Facts about Gem's behaviour that the code relies on cite "gem-api-notes.md §n", the
+// project's reference notes on Gem API v0 (what public clients observed on the live API).
+package gemclient
+
+// GEN_OUTDIR is unset normally, so the file is written here; `make verify-generated` sets
+// it to a scratch directory and compares.
+//
+//go:generate go run ./internal/opsgen -o ${GEN_OUTDIR}operations.gen.go

@@ -1,0 +1,88 @@
+package gemclient
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gem-go/gem-go/gen"
+)
+
+// CreateOrGetCandidate creates a candidate, or, when Gem answers that one with the same
+// linked_in_handle exists (400 duplicate_candidate, gem-api-notes.md §2.5), fetches that
+// one. created reports which happened.
+//
+// With a linked_in_handle the create is retried like an idempotent request (see
+// Idempotent): Gem's de-duplication makes a repeated create harmless. If an attempt whose
+// answer was lost did create the candidate, the retry's duplicate answer resolves to it
+// and created is false.
+//
+// Gem does not add an existing candidate to body.ProjectIds (gem-api-notes.md §2.7); when
+// created is false and the projects matter, follow with AddToProject.
+func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCreate) (cand *gen.Candidate, created bool, err error) {
+	if handle, err := body.LinkedInHandle.Get(); err == nil && strings.TrimSpace(handle) != "" {
+		ctx = Idempotent(ctx)
+	}
+	cand, err = c.CreateCandidate(ctx, body)
+	if err == nil {
+		return cand, true, nil
+	}
+	id, ok := DuplicateCandidateID(err)
+	if !ok {
+		return nil, false, err
+	}
+	cand, err = c.GetCandidate(ctx, id)
+	return cand, false, err
+}
+
+// GetCandidatesByIDs returns the candidates with the given ids, in the order of ids, each
+// once; ids Gem does not know are left out. Gem filters GET /v0/candidates by at most 20
+// comma-separated candidate_ids (the document's bound), so larger lists take several
+// requests.
+func (c *Client) GetCandidatesByIDs(ctx context.Context, ids []string) ([]gen.Candidate, error) {
+	ids = unique(ids)
+	byID := make(map[string]gen.Candidate, len(ids))
+	for batch := range batches(ids, c.pipe.spec.maxItems("ListCandidates", "query", "candidate_ids", 20)) {
+		params := &gen.ListCandidatesParams{CandidateIds: &batch}
+		for cand, err := range c.ListCandidatesAll(ctx, params) {
+			if err != nil {
+				return nil, err
+			}
+			if cand.Id != nil {
+				byID[*cand.Id] = cand
+			}
+		}
+	}
+	out := make([]gen.Candidate, 0, len(byID))
+	for _, id := range ids {
+		if cand, ok := byID[id]; ok {
+			out = append(out, cand)
+		}
+	}
+	return out, nil
+}
+
+// unique is ids without repeats, in first-seen order.
+func unique(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// batches yields consecutive slices of ids of at most size elements.
+func batches(ids []string, size int) func(yield func([]string) bool) {
+	return func(yield func([]string) bool) {
+		for len(ids) > 0 {
+			n := min(size, len(ids))
+			if !yield(ids[:n:n]) {
+				return
+			}
+			ids = ids[n:]
+		}
+	}
+}

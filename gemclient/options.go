@@ -1,0 +1,174 @@
+package gemclient
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Option configures a Client in New.
+type Option func(*settings) error
+
+// settings is what the options set; New turns it into a Client.
+type settings struct {
+	baseURL        string
+	httpClient     *http.Client
+	limiter        Limiter
+	maxRetries     int
+	backoffBase    time.Duration
+	backoffMax     time.Duration
+	attemptTimeout time.Duration
+	logger         *slog.Logger
+	userAgent      string
+	appSecret      string
+	insecureHTTP   bool
+}
+
+// Defaults of the options.
+const (
+	DefaultBaseURL        = "https://api.gem.com"
+	DefaultMaxRetries     = 4
+	DefaultBackoffBase    = 500 * time.Millisecond
+	DefaultBackoffMax     = 30 * time.Second
+	DefaultAttemptTimeout = 30 * time.Second
+)
+
+func defaultSettings() settings {
+	return settings{
+		baseURL:        DefaultBaseURL,
+		maxRetries:     DefaultMaxRetries,
+		backoffBase:    DefaultBackoffBase,
+		backoffMax:     DefaultBackoffMax,
+		attemptTimeout: DefaultAttemptTimeout,
+		logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+}
+
+// WithBaseURL sets the server, default https://api.gem.com. A path prefix is kept (a proxy
+// at https://proxy.example/gem serves /gem/v0/candidates). Plain http:// is refused unless
+// the host is loopback or WithInsecureHTTP is given; credentials in the URL are refused.
+func WithBaseURL(baseURL string) Option {
+	return func(s *settings) error {
+		s.baseURL = baseURL
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client that sends each attempt; its Timeout, if any, applies
+// per attempt as well. The Client uses a shallow copy that refuses redirects: the API key
+// is a custom header, which net/http would forward to any host a redirect names.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New("gemclient: WithHTTPClient: nil client")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithRateLimit replaces the default token bucket (20 requests/s, burst 500) with one of
+// perSecond and burst, shared by every goroutine using the Client.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(s *settings) error {
+		if perSecond <= 0 || burst < 1 {
+			return fmt.Errorf("gemclient: WithRateLimit(%g, %d): need a positive rate and a burst of at least 1", perSecond, burst)
+		}
+		s.limiter = rate.NewLimiter(rate.Limit(perSecond), burst)
+		return nil
+	}
+}
+
+// WithLimiter sets the Limiter, for instance one shared by several Clients or replicas.
+// rate.NewLimiter(rate.Inf, 0) disables client-side pacing.
+func WithLimiter(l Limiter) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("gemclient: WithLimiter: nil limiter")
+		}
+		s.limiter = l
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed attempt may be retried (default 4; 0
+// disables retries).
+func WithMaxRetries(n int) Option {
+	return func(s *settings) error {
+		if n < 0 {
+			return fmt.Errorf("gemclient: WithMaxRetries(%d): negative", n)
+		}
+		s.maxRetries = n
+		return nil
+	}
+}
+
+// WithBackoff sets the exponential backoff between retries: attempt n waits a random
+// duration in [0, min(max, base·2ⁿ)] ("full jitter"). A Retry-After header replaces the
+// computed wait; one longer than max ends the retries and the 429 is returned with its
+// RetryAfter, for the caller to schedule. Defaults 500ms and 30s.
+func WithBackoff(base, max time.Duration) Option {
+	return func(s *settings) error {
+		if base <= 0 || max < base {
+			return fmt.Errorf("gemclient: WithBackoff(%v, %v): need 0 < base <= max", base, max)
+		}
+		s.backoffBase, s.backoffMax = base, max
+		return nil
+	}
+}
+
+// WithAttemptTimeout bounds each attempt, reading the response included (default 30s; 0
+// disables it). The caller's context bounds the whole call, retries included.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return fmt.Errorf("gemclient: WithAttemptTimeout(%v): negative", d)
+		}
+		s.attemptTimeout = d
+		return nil
+	}
+}
+
+// WithLogger sets where the Client logs: one Debug line per attempt with method, path,
+// status (or transport error), attempt number and the wait before the next one. Headers,
+// bodies, query strings and credentials are never logged. The default discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		if l != nil {
+			s.logger = l
+		}
+		return nil
+	}
+}
+
+// WithUserAgent puts product (e.g. "acme-sync/1.2") before the SDK's own User-Agent.
+func WithUserAgent(product string) Option {
+	return func(s *settings) error {
+		s.userAgent = product
+		return nil
+	}
+}
+
+// WithApplicationSecret sends X-Application-Secret with every request, which partner
+// integrations need beside the customer's key (gem-api-notes.md §2.1). Like the key, it
+// never appears in errors, logs or formatted output.
+func WithApplicationSecret(secret string) Option {
+	return func(s *settings) error {
+		s.appSecret = secret
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain http:// base URL to a host that is not loopback, which
+// would send the key in clear text. Loopback (tests, a local fake) never needs it.
+func WithInsecureHTTP() Option {
+	return func(s *settings) error {
+		s.insecureHTTP = true
+		return nil
+	}
+}

@@ -1,0 +1,236 @@
+package gemclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// maxErrorBody caps how much of a non-2xx body is read: enough for any error Gem sends,
+// bounded against a proxy that streams something huge.
+const maxErrorBody = 1 << 20
+
+// pipeline is the generated client's HttpRequestDoer: it runs once per call, after the
+// request editors (auth headers), and owns everything between the call and the wire:
+//
+//	validate (once) → { limiter.Wait → attempt with its own timeout → read the body →
+//	classify → maybe wait and retry }
+//
+// A final non-2xx answer is returned as an *APIError, so the generated Parse...Response
+// functions only ever see 2xx answers, whose bodies are handed over in memory.
+type pipeline struct {
+	spec           *spec
+	basePath       string // the base URL's escaped path without its trailing slash
+	hc             *http.Client
+	limiter        Limiter
+	retry          retryPolicy
+	attemptTimeout time.Duration
+	logger         *slog.Logger
+	sleep          func(context.Context, time.Duration) error
+}
+
+// call is one call of an operation, as errors and logs name it.
+type call struct {
+	op         *operation
+	method     string
+	path       string // relative to the base URL, without the query
+	idempotent bool
+}
+
+// errorf prefixes an error with the operation and request, as every gemclient error is.
+func (c call) errorf(format string, args ...any) error {
+	return fmt.Errorf("gemclient: %s (%s %s): "+format, append([]any{c.op.id, c.method, c.path}, args...)...)
+}
+
+// Do sends req, retrying as the policy allows.
+func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if err := makeReplayable(req); err != nil {
+		return nil, err
+	}
+	op, pathParams, rel, err := p.spec.operationFor(req, p.basePath)
+	if err != nil {
+		return nil, err
+	}
+	c := call{op: op, method: req.Method, path: rel, idempotent: isIdempotent(req)}
+	if err := p.spec.validate(req, c, pathParams); err != nil {
+		return nil, err
+	}
+	for attempt := 1; ; attempt++ {
+		if err := p.limiter.Wait(ctx); err != nil {
+			return nil, c.errorf("waiting for the rate limiter: %w", err)
+		}
+		resp, body, err := p.attempt(req, attempt)
+		if err != nil && ctx.Err() != nil {
+			return nil, c.errorf("%w", ctx.Err())
+		}
+		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			p.log(ctx, c, attempt, resp, nil, 0)
+			return resp, nil
+		}
+		wait, retry, final := p.classify(c, attempt, resp, body, err)
+		p.log(ctx, c, attempt, resp, err, wait)
+		if !retry {
+			return nil, final
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return nil, c.errorf("not retried: the wait of %v would outlast the context: %w", wait, final)
+		}
+		if err := p.sleep(ctx, wait); err != nil {
+			return nil, c.errorf("%w while waiting to retry after: %w", err, final)
+		}
+	}
+}
+
+// classify turns a failed attempt (a transport error, or a non-2xx answer and its body)
+// into whether to retry and after how long, and the error to return if not.
+func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byte, err error) (wait time.Duration, retry bool, final error) {
+	found := false // wait comes from Retry-After
+	if err != nil {
+		final, retry = c.errorf("%w", withoutURL(err)), retryableTransportError(err, c.idempotent)
+	} else {
+		apiErr := newAPIError(resp, body)
+		apiErr.Method, apiErr.Path, apiErr.Operation, apiErr.Deprecated, apiErr.Attempts = c.method, c.path, c.op.id, c.op.deprecated, attempt
+		final, retry = apiErr, retryableStatus(resp.StatusCode, c.idempotent)
+		if wait, found = p.retry.retryAfter(resp.Header); found {
+			apiErr.RetryAfter = wait
+			// Waiting longer than the backoff cap inside one call would hold the caller
+			// hostage (a spent daily quota): hand the delay to the caller instead.
+			retry = retry && wait <= p.retry.max
+		}
+	}
+	if !retry || attempt > p.retry.maxRetries {
+		return 0, false, final
+	}
+	if !found {
+		wait = p.retry.backoff(attempt - 1)
+	}
+	return wait, true, final
+}
+
+// attempt sends req once under the attempt timeout and reads the body: all of it for a
+// 2xx (then given back in memory, so the attempt's context can be cancelled here), at
+// most maxErrorBody otherwise.
+func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, error) {
+	ctx, cancel := req.Context(), context.CancelFunc(func() {})
+	if p.attemptTimeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
+	}
+	defer cancel()
+	r := req.WithContext(ctx)
+	if n > 1 && req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, nil, fmt.Errorf("replaying the request body: %w", err)
+		}
+		r.Body = body
+	}
+	resp, err := p.hc.Do(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		// An error body cut short still carries its status, which is what matters.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return resp, body, nil
+	}
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	if resp.ContentLength > 0 && resp.ContentLength < 64<<20 {
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		bodyBuffers.Put(buf)
+		return nil, nil, fmt.Errorf("reading the response body: %w", err)
+	}
+	resp.Body = &bufferedBody{r: bytes.NewReader(buf.Bytes()), buf: buf}
+	return resp, nil, nil
+}
+
+// bodyBuffers recycles the buffers success bodies are read into: the generated parsers
+// copy the body out (io.ReadAll) and close it, which returns the buffer here.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// bufferedBody is a 2xx body read into memory. Close recycles the buffer; reading after
+// Close fails, as it does for a network body. It has no WriteTo, so io.Copy goes through
+// Read and its check.
+type bufferedBody struct {
+	r   *bytes.Reader
+	buf *bytes.Buffer
+}
+
+// Read reads the body, or fails after Close.
+func (b *bufferedBody) Read(p []byte) (int, error) {
+	if b.buf == nil {
+		return 0, errors.New("gemclient: read on closed response body")
+	}
+	return b.r.Read(p)
+}
+
+// Close recycles the buffer. Closing twice is harmless.
+func (b *bufferedBody) Close() error {
+	if b.buf != nil && b.buf.Cap() <= 8<<20 { // a rare huge buffer is left to the GC
+		bodyBuffers.Put(b.buf)
+	}
+	b.buf, b.r = nil, nil
+	return nil
+}
+
+// makeReplayable buffers a body that cannot be read twice (no GetBody), so that
+// validation and every retry see the same bytes. The generated client's JSON and
+// UploadResumeFile's multipart bodies are replayable already.
+func makeReplayable(req *http.Request) error {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return fmt.Errorf("gemclient: reading the request body: %w", err)
+	}
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.Body, _ = req.GetBody()
+	req.ContentLength = int64(len(data))
+	return nil
+}
+
+// withoutURL drops net/http's `Get "https://...?email=..."` prefix: the method and path
+// are in the message already, and the query string may hold personal data.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// log writes the per-attempt Debug line. It never includes headers, bodies or the query.
+func (p *pipeline) log(ctx context.Context, c call, attempt int, resp *http.Response, err error, wait time.Duration) {
+	if !p.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("operation", c.op.id),
+		slog.String("method", c.method),
+		slog.String("path", c.path),
+		slog.Int("attempt", attempt),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", withoutURL(err).Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil || resp.StatusCode >= 300 {
+		// The wait before the next attempt; 0 when this was the last one.
+		attrs = append(attrs, slog.Duration("wait", wait))
+	}
+	p.logger.LogAttrs(ctx, slog.LevelDebug, "gem request", attrs...)
+}

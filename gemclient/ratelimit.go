@@ -1,0 +1,26 @@
+package gemclient
+
+import (
+	"context"
+
+	"golang.org/x/time/rate"
+)
+
+// Limiter paces requests. Wait blocks until one request may be sent, or returns an error
+// when ctx ends first. *rate.Limiter satisfies it; so can a limiter shared by a fleet of
+// replicas that use one key (Gem's limit is per key, gem-api-notes.md §2.6).
+//
+// The Client calls Wait once per attempt, retries included, after the request passed
+// validation, from every goroutine that uses the Client.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Gem allows 20 requests per second with a burst of 500 per key, enforced by AWS API
+// Gateway (gem-api-notes.md §2.6).
+const (
+	DefaultRatePerSecond = 20
+	DefaultBurst         = 500
+)
+
+func defaultLimiter() Limiter { return rate.NewLimiter(DefaultRatePerSecond, DefaultBurst) }

@@ -1,0 +1,127 @@
+package gemclient
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ctxKey types the values gemclient keeps in a context.
+type ctxKey int
+
+const idempotentKey ctxKey = iota
+
+// Idempotent marks the requests made with the returned context as safe to repeat, so a
+// POST made with it is retried like a PUT: after 5xx answers and transport errors that
+// leave unknown whether Gem acted. Use it only where a repeated request cannot create a
+// second resource; Gem has no idempotency keys, so by default a POST is retried only on
+// 429 and when it provably never left the machine.
+//
+// CreateOrGetCandidate uses it when the candidate has a linked_in_handle: Gem rejects a
+// second candidate with the same handle, and the helper resolves that answer to the
+// existing candidate.
+func Idempotent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, idempotentKey, true)
+}
+
+// isIdempotent: GET, HEAD, PUT, PATCH and DELETE set or remove state in Gem's API, so
+// repeating them is harmless; POST creates, unless the context says otherwise.
+func isIdempotent(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	marked, _ := req.Context().Value(idempotentKey).(bool)
+	return marked
+}
+
+// retryPolicy decides whether and when to try again.
+type retryPolicy struct {
+	maxRetries int
+	base, max  time.Duration
+	now        func() time.Time
+}
+
+// retryableStatus: 429 always (the gateway refused before Gem saw the request,
+// gem-api-notes.md §2.6); 502, 503 and 504 from the gateway, and 500, only when repeating
+// is harmless. A 500 behind API Gateway is most often transient (a Lambda or origin
+// hiccup), but Gem may have acted before failing, so it is never repeated for a POST.
+// 501 and other 5xx mean the request itself cannot succeed.
+func retryableStatus(status int, idempotent bool) bool {
+	switch status {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return idempotent
+	}
+	return false
+}
+
+// retryableTransportError: any transport failure when repeating is harmless; otherwise
+// only a failure to connect, which proves the request was never sent. A connection reset
+// or a timeout after sending leaves unknown whether Gem acted.
+func retryableTransportError(err error, idempotent bool) bool {
+	if idempotent {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// backoff is the wait before retry number n (0-based): full jitter over an exponential
+// ceiling, so that clients that failed together do not retry together.
+func (p retryPolicy) backoff(n int) time.Duration {
+	ceiling := p.max
+	if n < 30 {
+		if d := p.base << n; d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	return rand.N(ceiling + 1)
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP-date. ok is false when
+// the header is absent or unparsable.
+func (p retryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(p.now()), 0), true
+	}
+	return 0, false
+}
+
+// sleepCtx waits d or until ctx ends, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
