@@ -57,8 +57,8 @@ func TestCreateCandidate(t *testing.T) {
 	assert.Equal(t, []gen.Email{{EmailAddress: "ada@example.com", IsPrimary: ptr(true)}, {EmailAddress: "countess@example.org", IsPrimary: ptr(false)}}, *c.Emails,
 		"duplicates (ignoring case) dropped; with no primary left the first is primary")
 	assert.Equal(t, []gen.Profile{
-		{Network: ptr("github"), Url: ptr("https://github.com/ada"), Username: ptr("ada")},
-		{Network: ptr("linkedin"), Url: ptr("https://www.linkedin.com/in/ada-lovelace"), Username: ptr("ada-lovelace")},
+		{Network: "github", Url: "https://github.com/ada", Username: ptr("ada")},
+		{Network: "linkedin", Url: "https://www.linkedin.com/in/ada-lovelace", Username: ptr("ada-lovelace")},
 	}, *c.Profiles)
 	require.Len(t, *c.WorkInfo, 1)
 	assert.True(t, (*c.WorkInfo)[0].Title.IsNull())
@@ -115,7 +115,7 @@ func TestUpdateCandidate(t *testing.T) {
 	assert.True(t, c.Title.IsNull(), "null clears")
 	assert.Equal(t, "Countess", c.Nickname.MustGet())
 	assert.Equal(t, []gen.Email{{EmailAddress: "new@example.com", IsPrimary: ptr(true)}}, *c.Emails)
-	assert.Equal(t, []gen.Profile{{Network: ptr("twitter"), Url: ptr("https://twitter.com/ada"), Username: ptr("ada")}}, *c.Profiles)
+	assert.Equal(t, []gen.Profile{{Network: "twitter", Url: "https://twitter.com/ada", Username: ptr("ada")}}, *c.Profiles)
 	due := c.DueDate.MustGet()
 	assert.Equal(t, "2025-04-01", due.Date.String())
 	assert.True(t, due.Note.IsNull())

@@ -56,7 +56,7 @@ func profilesFor(urls []string, handle *string) []gen.Profile {
 	hasLinkedIn := false
 	for _, raw := range urls {
 		p := profileFor(raw)
-		hasLinkedIn = hasLinkedIn || *p.Network == "linkedin"
+		hasLinkedIn = hasLinkedIn || p.Network == "linkedin"
 		out = append(out, p)
 	}
 	if handle != nil && !hasLinkedIn {
@@ -70,7 +70,7 @@ func profilesFor(urls []string, handle *string) []gen.Profile {
 func profileFor(raw string) gen.Profile {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return gen.Profile{Network: ptr("other"), Url: ptr(raw), Username: ptr("")}
+		return gen.Profile{Network: "other", Url: raw, Username: ptr("")}
 	}
 	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
 	network, ok := networks[host]
@@ -90,7 +90,7 @@ func profileFor(raw string) gen.Profile {
 			username = segs[1]
 		}
 	}
-	return gen.Profile{Network: ptr(network), Url: ptr(raw), Username: ptr(username)}
+	return gen.Profile{Network: network, Url: raw, Username: ptr(username)}
 }
 
 // normalizeEducation stores every field of each entry, null where not sent.

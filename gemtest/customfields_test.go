@@ -97,7 +97,7 @@ func TestCustomFieldValuesByType(t *testing.T) {
 	assert.Equal(t, map[string]any{text: "Strong", date: "2025-05-01", single: "Referral", multi: []any{"Go", "Rust"}}, customValues(t, srv, id))
 	c := getCandidate(t, srv, id)
 	for _, v := range *c.CustomFields {
-		switch *v.Id {
+		switch v.Id {
 		case single:
 			assert.Equal(t, []string{source["Referral"]}, *v.ValueOptionIds)
 		case multi:
@@ -134,7 +134,7 @@ func customValues(t *testing.T, srv *gemtest.Server, id string) map[string]any {
 	t.Helper()
 	values := map[string]any{}
 	for _, v := range *getCandidate(t, srv, id).CustomFields {
-		values[*v.Id] = v.Value.MustGet()
+		values[v.Id] = v.Value.MustGet()
 	}
 	return values
 }

@@ -146,11 +146,11 @@ func (s *store) renderCustomValues(c *candidate) []gen.CustomFieldCandidateMembe
 			}
 		}
 		out = append(out, gen.CustomFieldCandidateMembership{
-			Id:                  ptr(cf.id),
-			Name:                ptr(cf.name),
-			Scope:               ptr(cf.scope),
+			Id:                  cf.id,
+			Name:                cf.name,
+			Scope:               cf.scope,
 			ProjectId:           cf.renderProjectID(),
-			ValueType:           ptr(cf.valueType),
+			ValueType:           cf.valueType,
 			Value:               nullable.NewNullableWithValue(value),
 			ValueOptionIds:      &ids,
 			CustomFieldCategory: ptr(cf.name),

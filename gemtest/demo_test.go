@@ -57,7 +57,7 @@ func TestDemoData(t *testing.T) {
 	for _, id := range candidates {
 		c := getCandidate(t, srv, id)
 		for _, v := range *c.CustomFields {
-			assert.NotEqual(t, "Legacy ATS ID", *v.Name, "a hidden field")
+			assert.NotEqual(t, "Legacy ATS ID", v.Name, "a hidden field")
 		}
 		if len(*c.CustomFields) > 1 {
 			withFields++

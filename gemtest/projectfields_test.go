@@ -59,7 +59,7 @@ func TestProjectFieldValues(t *testing.T) {
 	assert.Equal(t, "Hiring Manager: Priya; Level: L5; Locations: Berlin, London", *p.Context)
 	values := map[string]any{}
 	for _, v := range p.ProjectFields.MustGet() {
-		values[*v.Name] = v.Value.MustGet()
+		values[*v.Name] = v.Value
 	}
 	assert.Equal(t, map[string]any{"Hiring Manager": "Priya", "Level": "L5", "Locations": []any{"Berlin", "London"}}, values)
 
