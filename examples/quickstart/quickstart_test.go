@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/gemclient"
+	"github.com/gem-go/gem-go/gemtest"
+)
+
+// The tour against the fake, twice: the first run creates three candidates and one
+// project holding them; the second, as against a real Gem, finds them and changes nothing.
+func TestQuickstartIsRepeatable(t *testing.T) {
+	srv := gemtest.NewServer(t, gemtest.WithSeed("demo"), gemtest.WithResponseValidation(t))
+	c, err := gemclient.New(srv.APIKey, gemclient.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	before := srv.Fake.CandidateCount()
+	projects := len(srv.Fake.Projects())
+
+	var first, second bytes.Buffer
+	require.NoError(t, run(context.Background(), c, "", &first))
+	assert.Equal(t, before+len(people), srv.Fake.CandidateCount(), "one candidate per person; the duplicate created none")
+	assert.Len(t, srv.Fake.Projects(), projects+1)
+	assert.Contains(t, first.String(), "duplicate  Ada Lovelace")
+	assert.Contains(t, first.String(), "membership added 3, already there 0")
+	assert.Contains(t, first.String(), "membership added 0, already there 3")
+	assert.Contains(t, first.String(), "page_size: must be at most 100")
+
+	require.NoError(t, run(context.Background(), c, "", &second))
+	assert.Equal(t, before+len(people), srv.Fake.CandidateCount(), "a second run creates no candidate")
+	assert.Len(t, srv.Fake.Projects(), projects+1, "a second run reuses the project")
+	assert.NotContains(t, second.String(), "created ")
+	assert.Contains(t, second.String(), "membership added 0, already there 3")
+
+	var project string
+	for _, p := range srv.Fake.Projects() {
+		if *p.Name == projectName {
+			project = *p.Id
+		}
+	}
+	assert.Len(t, srv.Fake.ProjectCandidateIDs(project), len(people))
+}
