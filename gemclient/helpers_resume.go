@@ -14,18 +14,12 @@ import (
 	"strings"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/resumefile"
 )
 
 // MaxResumeSize is the largest resume Gem accepts: "10 MB" (gem-api-notes.md §2.7), taken
 // as 10 MiB.
-const MaxResumeSize = 10 << 20
-
-// resumeTypes are the file types Gem accepts for a resume, with their media types.
-var resumeTypes = map[string]string{
-	".pdf":  "application/pdf",
-	".doc":  "application/msword",
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+const MaxResumeSize = resumefile.MaxSize
 
 // UploadResumeFile uploads a resume for a candidate on behalf of userID, read from r and
 // named filename. It builds the multipart/form-data body Gem expects (one part,
@@ -39,7 +33,7 @@ func (c *Client) UploadResumeFile(ctx context.Context, candidateID, userID, file
 		path := "/v0/candidates/" + url.PathEscape(candidateID) + "/uploaded_resumes/" + url.PathEscape(userID)
 		return &ValidationError{Operation: "UploadResume", Method: http.MethodPost, Path: path, Violations: []Violation{v}}
 	}
-	ctype, ok := resumeTypes[strings.ToLower(filepath.Ext(filename))]
+	ctype, ok := resumefile.ContentType(filename)
 	if !ok {
 		return nil, refused(Violation{In: "body", Field: field, Rule: "fileType", Limit: ".pdf, .doc, .docx",
 			Message: "must be a .pdf, .doc or .docx file"})

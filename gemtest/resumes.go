@@ -10,19 +10,10 @@ import (
 	"strings"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/resumefile"
 )
 
-// maxResumeBytes is the documented limit: "File size cannot exceed 10MB." (reference).
-const maxResumeBytes = 10 << 20
-
-// resumeTypes are the allowed formats ("Allowed formats are: .pdf, .doc, .docx.",
-// reference) and the Content-Type the download serves them with.
-var resumeTypes = map[string]string{
-	".pdf":  "application/pdf",
-	".doc":  "application/msword",
-	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
+// resume is an uploaded resume file and what Gem records about it.
 type resume struct {
 	meta
 	candidateID string
@@ -76,7 +67,7 @@ func (a api) UploadResume(ctx context.Context, req gen.UploadResumeRequestObject
 	}
 	r := &resume{
 		meta: s.newMeta(kindResume, a.now()), candidateID: req.CandidateId, userID: req.UserId,
-		filename: name, contentType: resumeTypes[strings.ToLower(path.Ext(name))], data: data,
+		filename: name, contentType: contentType(name), data: data,
 	}
 	s.resumes.add(r)
 	return gen.UploadResume201JSONResponse(r.render(ctx)), nil
@@ -106,16 +97,22 @@ func readResumeFile(mr *multipart.Reader) (string, []byte, error) {
 			continue
 		}
 		name := path.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))
-		if _, ok := resumeTypes[strings.ToLower(path.Ext(name))]; !ok {
+		if _, ok := resumefile.ContentType(name); !ok {
 			return invalid("Allowed formats are: .pdf, .doc, .docx.")
 		}
-		data, err := io.ReadAll(io.LimitReader(part, maxResumeBytes+1))
+		data, err := io.ReadAll(io.LimitReader(part, resumefile.MaxSize+1))
 		if err != nil {
 			return "", nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
 		}
-		if len(data) > maxResumeBytes {
+		if len(data) > resumefile.MaxSize {
 			return invalid("File size cannot exceed 10MB.")
 		}
 		return name, data, nil
 	}
+}
+
+// contentType is the Content-Type the download serves an accepted resume with.
+func contentType(name string) string {
+	ctype, _ := resumefile.ContentType(name)
+	return ctype
 }
