@@ -30,10 +30,10 @@ func benchCandidate(i int) map[string]any {
 		"project_ids": []string{"UHJvamVjdDox", "UHJvamVjdDoy"},
 		"emails":      []map[string]any{{"email_address": fmt.Sprintf("ada%d@example.com", i), "is_primary": true}},
 		"profiles":    []map[string]any{{"network": "linkedin", "url": "https://linkedin.com/in/ada", "username": "ada"}},
-		"custom_fields": []map[string]any{{"custom_field_id": "Q3VzdG9tRmllbGQ6MQ==", "name": "Level", "scope": "team",
-			"value_type": "single_select", "value": "Senior"}},
+		"custom_fields": []map[string]any{{"id": "Q3VzdG9tRmllbGQ6MQ==", "name": "Level", "scope": "team",
+			"value_type": "single_select", "value": "Senior", "value_option_ids": []string{"Q3VzdG9tRmllbGRPcHRpb246Mw=="}}},
 		"work_info": []map[string]any{{"company": "Engines", "title": "Engineer", "is_current": true,
-			"start_date": "2020-01-01", "end_date": nil}},
+			"work_start_date": "2020-01-01", "work_end_date": nil}},
 		"education_info": []map[string]any{{"school": "Home", "degree": "None", "field_of_study": "Mathematics",
 			"start_date": "1830-01-01", "end_date": "1835-01-01"}},
 	}
