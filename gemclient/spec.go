@@ -3,7 +3,6 @@ package gemclient
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -11,96 +10,43 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/route"
 )
 
-// operation is one operation of the document, with what routing and errors need.
+// operation is one operation of the document, with what validation and errors need.
 type operation struct {
 	id         string
-	segments   []string // the template split on "/"
-	params     []string // parameter names, by position ("" for literal segments)
-	literals   int      // how many literal segments: more literals win a tie
 	deprecated bool
 	route      *routers.Route
 }
 
-// spec holds the operations of the overlaid document, parsed once per process, by
-// operationId and by method and segment count for routing.
+// spec holds the operations of the overlaid document, parsed once per process: the
+// routing table and the operations by operationId.
 type spec struct {
-	byID   map[string]*operation
-	routes map[routeKey][]*operation
-}
-
-type routeKey struct {
-	method   string
-	segments int
+	table *route.Table
+	byID  map[string]*operation
 }
 
 func newSpec(doc *openapi3.T) *spec {
-	// The route's document has no global security requirement, so kin-openapi does not
+	// The routes' document has no global security requirement, so kin-openapi does not
 	// ask for an authentication hook (see validationOptions).
 	unsecured := *doc
 	unsecured.Security = nil
-	s := &spec{byID: map[string]*operation{}, routes: map[routeKey][]*operation{}}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		for method, op := range item.Operations() {
-			o := &operation{
-				id: op.OperationID, deprecated: op.Deprecated,
-				route: &routers.Route{Spec: &unsecured, Path: path, PathItem: item, Method: method, Operation: op},
-			}
-			for _, seg := range strings.Split(path, "/") {
-				name := ""
-				if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-					name = seg[1 : len(seg)-1]
-				} else {
-					o.literals++
-				}
-				o.segments = append(o.segments, seg)
-				o.params = append(o.params, name)
-			}
-			s.byID[o.id] = o
-			k := routeKey{method, len(o.segments)}
-			s.routes[k] = append(s.routes[k], o)
-		}
+	s := &spec{table: route.New(&unsecured), byID: map[string]*operation{}}
+	for _, r := range s.table.Routes() {
+		s.byID[r.Operation.OperationID] = &operation{id: r.Operation.OperationID, deprecated: r.Operation.Deprecated, route: r.Route}
 	}
 	return s
 }
 
 // find returns the operation for a request path relative to the base URL (escaped, as in
-// URL.EscapedPath) and its unescaped path parameters. A literal segment beats a
-// parameter, so /v0/candidates/events is not GetCandidate("events").
+// URL.EscapedPath) and its unescaped path parameters.
 func (s *spec) find(method, escapedPath string) (*operation, map[string]string, error) {
-	segs := strings.Split(escapedPath, "/")
-	var best *operation
-	for _, o := range s.routes[routeKey{method, len(segs)}] {
-		if matches(o, segs) && (best == nil || o.literals > best.literals) {
-			best = o
-		}
+	r, params, status := s.table.Find(method, escapedPath)
+	if r == nil {
+		return nil, nil, fmt.Errorf("gemclient: no operation of the API document matches %s %s (%d)", method, escapedPath, status)
 	}
-	if best == nil {
-		return nil, nil, fmt.Errorf("gemclient: no operation of the API document matches %s %s", method, escapedPath)
-	}
-	params := make(map[string]string, len(best.params)-best.literals)
-	for i, name := range best.params {
-		if name == "" {
-			continue
-		}
-		v, err := url.PathUnescape(segs[i])
-		if err != nil {
-			return nil, nil, fmt.Errorf("gemclient: %s: path parameter %s: %w", best.id, name, err)
-		}
-		params[name] = v
-	}
-	return best, params, nil
-}
-
-func matches(o *operation, segs []string) bool {
-	for i, lit := range o.segments {
-		if (o.params[i] == "" && lit != segs[i]) || (o.params[i] != "" && segs[i] == "") {
-			return false
-		}
-	}
-	return true
+	return s.byID[r.Operation.OperationID], params, nil
 }
 
 // operationFor routes req, whose URL is under basePath (the base URL's escaped path

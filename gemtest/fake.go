@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/route"
 )
 
 // Fake is an in-memory Gem API v0: an http.Handler serving every operation of Gem's
@@ -20,7 +21,7 @@ import (
 // for concurrent use.
 type Fake struct {
 	cfg     config
-	routes  *router
+	routes  *route.Table
 	handler http.Handler
 	limiter *limiter
 	faults  *faultSource
@@ -46,7 +47,7 @@ func New(opts ...Option) (*Fake, error) {
 	}
 	f := &Fake{
 		cfg:    cfg,
-		routes: newRouter(doc),
+		routes: route.New(doc),
 		faults: newFaultSource(cfg.faults),
 		log:    cfg.logger,
 		store:  newStore(),
@@ -125,7 +126,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		drop(w)
 		return
 	}
-	rt, params, status := f.routes.match(r)
+	rt, params, status := f.routes.Find(r.Method, r.URL.EscapedPath())
 	rec := &recorder{header: http.Header{}}
 	if fault == NoFault || fault == FaultDropAfter {
 		f.serve(rec, r, rt, params, status)
@@ -145,7 +146,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve is the gateway (API key, rate limit) and then the origin: routing, request
 // validation and the operation.
-func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, status int) {
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, params map[string]string, status int) {
 	// AWS API Gateway rejects a missing or unknown key, Bearer tokens included, with 403
 	// {"message":"Forbidden"} before throttling (notes §2.1).
 	key := r.Header.Get("X-API-Key")

@@ -8,11 +8,13 @@ import (
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/gem-go/gem-go/internal/route"
 )
 
 // checkResponse reports to the WithResponseValidation tb every way a response differs
 // from Gem's document or from flask-smorest's pagination.
-func (f *Fake) checkResponse(r *http.Request, rt *route, params map[string]string, rec *recorder) {
+func (f *Fake) checkResponse(r *http.Request, rt *route.Route, params map[string]string, rec *recorder) {
 	if err := responseProblem(r, rt, params, rec.status, rec.header, rec.body.Bytes()); err != nil {
 		body := rec.body.String()
 		if len(body) > 2000 {
@@ -25,7 +27,7 @@ func (f *Fake) checkResponse(r *http.Request, rt *route, params map[string]strin
 
 // responseProblem validates a response with kin-openapi against its operation, and its
 // X-Pagination against flask-smorest's rules and the body it describes.
-func responseProblem(r *http.Request, rt *route, params map[string]string, status int, header http.Header, body []byte) error {
+func responseProblem(r *http.Request, rt *route.Route, params map[string]string, status int, header http.Header, body []byte) error {
 	h := header.Clone()
 	// The document types X-Pagination as an object, which kin-openapi would decode in
 	// "simple" style (k,v,k,v); Gem sends JSON. paginationProblem checks it instead.
@@ -37,7 +39,7 @@ func responseProblem(r *http.Request, rt *route, params map[string]string, statu
 		opts.ExcludeResponseBody = true
 	}
 	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: rt.kin},
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: rt.Route},
 		Status:                 status,
 		Header:                 h,
 		Options:                opts,
@@ -53,8 +55,8 @@ func responseProblem(r *http.Request, rt *route, params map[string]string, statu
 // header is exactly flask-smorest's for the request's page and page_size and its total,
 // and that the body has as many items as the header says; and that other responses have
 // no X-Pagination.
-func paginationProblem(r *http.Request, rt *route, status int, got string, body []byte) error {
-	resp := rt.kin.Operation.Responses.Status(status)
+func paginationProblem(r *http.Request, rt *route.Route, status int, got string, body []byte) error {
+	resp := rt.Operation.Responses.Status(status)
 	if resp == nil || resp.Value == nil || resp.Value.Headers["X-Pagination"] == nil {
 		if got != "" {
 			return fmt.Errorf("X-Pagination %s on a response the document does not paginate", got)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/internal/route"
 )
 
 // The response checker behind WithResponseValidation passes what Gem would send and
@@ -14,17 +16,17 @@ import (
 func TestResponseProblem(t *testing.T) {
 	doc, err := document()
 	require.NoError(t, err)
-	rt := newRouter(doc)
+	rt := route.New(doc)
 	check := func(method, target string, status int, header http.Header, body string) error {
 		t.Helper()
 		r := httptest.NewRequest(method, target, nil)
-		route, params, _ := rt.match(r)
-		require.NotNil(t, route, target)
+		matched, params, _ := rt.Find(r.Method, r.URL.EscapedPath())
+		require.NotNil(t, matched, target)
 		if header == nil {
 			header = http.Header{}
 		}
 		header.Set("Content-Type", "application/json")
-		return responseProblem(r, route, params, status, header, []byte(body))
+		return responseProblem(r, matched, params, status, header, []byte(body))
 	}
 	page := func(h string) http.Header { return http.Header{"X-Pagination": {h}} }
 	user := `{"id":"dXNlcnM6MQ==","name":"Ann","email":"ann@example.com"}`

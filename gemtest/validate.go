@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	gemapi "github.com/gem-go/gem-go/api"
+	"github.com/gem-go/gem-go/internal/route"
 )
 
 // maxBodyBytes caps request bodies: a 10 MB resume (reference, "Upload resume") plus the
@@ -76,7 +77,7 @@ func validationOptions() *openapi3filter.Options {
 // validateRequest checks r against its operation with kin-openapi, plus marshmallow's
 // RAISE on unknown body fields, and returns the 422 webargs would answer (or a 400 for a
 // body that is not JSON, or 413). The request body is left readable.
-func (f *Fake) validateRequest(r *http.Request, rt *route, params map[string]string) *apiError {
+func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[string]string) *apiError {
 	normalizeQuery(r, rt)
 	opts := validationOptions()
 	var body any
@@ -95,13 +96,13 @@ func (f *Fake) validateRequest(r *http.Request, rt *route, params map[string]str
 		}
 		r.Body = io.NopCloser(bytes.NewReader(data))
 		defer func() { r.Body = io.NopCloser(bytes.NewReader(data)) }()
-	case rt.kin.Operation.RequestBody != nil:
+	case rt.Operation.RequestBody != nil:
 		// multipart/form-data (resume upload): webargs reads files by name and ignores other
 		// parts; the handler checks resume_file (resumes.go).
 		opts.ExcludeRequestBody = true
 	}
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: params, Route: rt.kin, Options: opts,
+		Request: r, PathParams: params, Route: rt.Route, Options: opts,
 	})
 	errs := map[string]fieldErrors{}
 	collectErrors(err, errs)
@@ -124,12 +125,12 @@ func (f *Fake) validateRequest(r *http.Request, rt *route, params map[string]str
 // candidate_ids included (a DelimitedList, not a multiple field), so
 // candidate_ids=a&candidate_ids=b filters by a only (notes §5 asks; PY sends them so).
 // An empty comma-separated list is an empty list, which filters nothing.
-func normalizeQuery(r *http.Request, rt *route) {
+func normalizeQuery(r *http.Request, rt *route.Route) {
 	q := r.URL.Query()
 	for k, v := range q {
 		q[k] = v[:1]
 	}
-	for _, p := range rt.query {
+	for _, p := range queryParams(rt) {
 		if p.Schema != nil && p.Schema.Value.Type.Is(openapi3.TypeArray) && q.Get(p.Name) == "" {
 			q.Del(p.Name)
 		}
@@ -139,9 +140,9 @@ func normalizeQuery(r *http.Request, rt *route) {
 
 // queryFormats checks the formats of query parameters (the email filters), which
 // kin-openapi v0.135 validates without the per-validation format validators it is given.
-func queryFormats(r *http.Request, rt *route, errs map[string]fieldErrors) {
+func queryFormats(r *http.Request, rt *route.Route, errs map[string]fieldErrors) {
 	q := r.URL.Query()
-	for _, p := range rt.query {
+	for _, p := range queryParams(rt) {
 		if p.Schema == nil || !q.Has(p.Name) {
 			continue
 		}
@@ -156,8 +157,8 @@ func queryFormats(r *http.Request, rt *route, errs map[string]fieldErrors) {
 }
 
 // jsonBodySchema is the operation's application/json body schema, or nil.
-func jsonBodySchema(rt *route) *openapi3.SchemaRef {
-	rb := rt.kin.Operation.RequestBody
+func jsonBodySchema(rt *route.Route) *openapi3.SchemaRef {
+	rb := rt.Operation.RequestBody
 	if rb == nil || rb.Value == nil {
 		return nil
 	}
