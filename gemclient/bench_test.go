@@ -121,7 +121,9 @@ func BenchmarkListCandidatesPage(b *testing.B) {
 // 429 beyond), with the client's limiter at the same 200/50: once one page at a time,
 // once with 16 workers. The analytic bound for the concurrent walk is
 // (pages - burst)/rate + latency = 4.77 s. Goals: concurrent <= 1.15x the bound, >= 4x
-// faster than sequential, no 429 surfaced, the exact item set. It takes about 25 s and
+// faster than sequential, no 429 surfaced (any error reaching the caller fails the
+// benchmark; retried-429s counts the ones the server sent), the exact item set (checked
+// item by item). It takes about 25 s and
 // is skipped with -short:
 //
 //	go test -run '^$' -bench Walk1000Pages -benchtime 1x ./gemclient
@@ -207,7 +209,6 @@ func BenchmarkWalk1000Pages(b *testing.B) {
 	b.ReportMetric(concS/boundSeconds, "conc/bound")
 	b.ReportMetric(seqS/concS, "speedup")
 	b.ReportMetric(float64(seq429+conc429)/float64(b.N), "retried-429s")
-	b.ReportMetric(0, "surfaced-429s") // any surfaced error fails the benchmark above
 	if concS/boundSeconds > concurrentRatio || seqS/concS < 4 {
 		b.Logf("goal missed: conc/bound %.3f (goal <= %.2f), speedup %.2f (goal >= 4)", concS/boundSeconds, concurrentRatio, seqS/concS)
 	}
