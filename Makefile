@@ -5,14 +5,16 @@ GO ?= go
 TOOL := $(GO) run -modfile=$(CURDIR)/tools/go.mod
 STATICCHECK := $(TOOL) honnef.co/go/tools/cmd/staticcheck
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
-GENERATE_PKGS := ./gen/... ./gemclient/...
+GENERATE_PKGS := ./gen/... ./internal/genserver/... ./gemclient/...
 
 .PHONY: demo test vet staticcheck test-race test-scripts go-line generate verify-generated update-spec spec-diff overlay-check bench
 
-## demo: run examples/quickstart against the embedded fake Gem server (no key, no network);
-## with GEM_API_KEY (and optionally GEM_BASE_URL) set it talks to that server instead.
+## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
+## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
+## account and stops; `make demo DEMO_FLAGS=-write` writes it.
+DEMO_FLAGS ?=
 demo:
-	$(GO) run ./examples/quickstart
+	$(GO) run ./examples/quickstart $(DEMO_FLAGS)
 
 ## test: everything CI runs: vet, staticcheck, race tests, scripts' tests, the go line, drift gate.
 test: vet staticcheck test-race test-scripts go-line verify-generated

@@ -1,13 +1,13 @@
 module github.com/gem-go/gem-go
 
-go 1.24.0
+go 1.25.0
 
 require (
 	github.com/getkin/kin-openapi v0.135.0
-	github.com/oapi-codegen/nullable v1.1.0
 	github.com/oapi-codegen/runtime v1.8.0
 	github.com/stretchr/testify v1.11.1
 	golang.org/x/time v0.14.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
@@ -24,5 +24,4 @@ require (
 	github.com/perimeterx/marshmallow v1.1.5 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/woodsbury/decimal128 v1.3.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -3,6 +3,7 @@ package gemclient_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -39,6 +40,7 @@ func TestNewChecksTheBaseURL(t *testing.T) {
 		want string // error substring; "" means accepted
 	}{
 		{url: "https://api.gem.com"},
+		{url: ""}, // the default: WithBaseURL(os.Getenv("GEM_BASE_URL")) with the variable unset
 		{url: "https://proxy.example/gem/"},
 		{url: "http://127.0.0.1:8080"},
 		{url: "http://localhost:8080/prefix"},
@@ -62,6 +64,13 @@ func TestNewChecksTheBaseURL(t *testing.T) {
 			assert.NotContains(t, err.Error(), "hunter2")
 		}
 	}
+}
+
+// An empty base URL is the default one, not an error and not a relative URL.
+func TestEmptyBaseURLIsTheDefault(t *testing.T) {
+	c, err := gemclient.New(testKey, gemclient.WithBaseURL(""))
+	require.NoError(t, err)
+	assert.Contains(t, fmt.Sprint(c), "BaseURL: "+gemclient.DefaultBaseURL)
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
@@ -89,7 +98,7 @@ func TestRequestsCarryPrefixAndHeaders(t *testing.T) {
 	c := newClient(t, s, gemclient.WithUserAgent("acme-sync/1.2"), gemclient.WithApplicationSecret(testSecret))
 	cand, err := c.GetCandidate(context.Background(), "abc")
 	require.NoError(t, err)
-	assert.Equal(t, "abc", *cand.Id)
+	assert.Equal(t, "abc", *cand.ID)
 
 	plain := newClient(t, s)
 	_, err = plain.GetCandidate(context.Background(), "a/b c=")

@@ -186,7 +186,7 @@ func TestDeprecatedEventsErrorSaysSo(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.True(t, apiErr.Deprecated)
 
-	for _, err := range c.ListAllCandidateEventsAll(context.Background(), &gen.ListAllCandidateEventsParams{}) {
+	for _, err := range c.ListEventsAll(context.Background(), &gen.ListEventsParams{}) {
 		assert.Contains(t, err.Error(), "Gem has deprecated this endpoint")
 	}
 }

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/gem-go/gem-go/gemclient"
 	"github.com/gem-go/gem-go/gen"
 )
@@ -118,13 +116,13 @@ func ExampleClient_CreateCandidate() {
 
 	cand, err := c.CreateCandidate(context.Background(), gen.CandidateCreate{
 		CreatedBy: "dXNlcnM6MQ==",
-		FirstName: nullable.NewNullableWithValue("Grace"),
-		Emails:    &[]gen.Email{{EmailAddress: "grace@example.com", IsPrimary: ptr(true)}},
+		FirstName: gemclient.Ptr("Grace"),
+		Emails:    []gen.Email{{EmailAddress: "grace@example.com", IsPrimary: gemclient.Ptr(true)}},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*cand.Id, cand.FirstName.MustGet())
+	fmt.Println(cand.GetID(), cand.GetFirstName())
 	// Output: c251 Grace
 }
 
@@ -139,7 +137,7 @@ func ExampleClient_ListCandidatesAll() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		names = append(names, cand.FirstName.MustGet())
+		names = append(names, cand.GetFirstName())
 	}
 	fmt.Println(len(names), names[0], "...", names[len(names)-1])
 	// Output: 250 Candidate 1 ... Candidate 250
@@ -154,21 +152,21 @@ func ExampleClient_CreateOrGetCandidate() {
 
 	cand, created, err := c.CreateOrGetCandidate(ctx, gen.CandidateCreate{
 		CreatedBy:      "dXNlcnM6MQ==",
-		LinkedInHandle: nullable.NewNullableWithValue("ann-lee"),
+		LinkedInHandle: gemclient.Ptr("ann-lee"),
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*cand.Id, "created:", created, "title:", cand.Title.MustGet())
+	fmt.Println(cand.GetID(), "created:", created, "title:", cand.GetTitle())
 
-	cand, err = c.UpdateCandidate(ctx, *cand.Id, gen.CandidateUpdate{
-		Nickname: nullable.NewNullableWithValue("Annie"),
-		Title:    nullable.NewNullNullable[string](),
+	cand, err = c.UpdateCandidate(ctx, cand.GetID(), gen.CandidateUpdate{
+		Nickname: gen.Value("Annie"),
+		Title:    gen.Null[string](),
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(cand.FirstName.MustGet(), "/", cand.Nickname.MustGet(), "/ title set:", cand.Title.IsSpecified())
+	fmt.Println(cand.GetFirstName(), "/", cand.GetNickname(), "/ title set:", cand.Title != nil)
 	// Output:
 	// c1 created: false title: Engineer
 	// Candidate 1 / Annie / title set: false
@@ -189,7 +187,7 @@ func ExampleAPIError() {
 	}
 	fmt.Println(err)
 
-	_, _, err = c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: ptr(500)})
+	_, _, err = c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: gemclient.Ptr(500)})
 	var invalid *gemclient.ValidationError
 	if errors.As(err, &invalid) {
 		v := invalid.Violations[0]
@@ -201,4 +199,20 @@ func ExampleAPIError() {
 	// gemclient: GetCandidate (GET /v0/candidates/no-such-id): 404 Not Found: Candidate not found
 	// query page_size maximum 100 true
 	// ListCandidates (GET /v0/candidates): invalid request, not sent: page_size: must be at most 100
+}
+
+// A model prints its fields by name with %v and %+v; timestamps read as time.Time.
+func ExampleClient_GetCandidate() {
+	c, stop := exampleClient() // gemclient.New against a stand-in for Gem
+	defer stop()
+
+	cand, err := c.GetCandidate(context.Background(), "c1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%+v\n", cand)
+	fmt.Println(cand.GetLastName() == "", cand.GetCreatedAt().IsZero()) // absent: zero values, no panic
+	// Output:
+	// gen.Candidate{FirstName:"Candidate 1", ID:"c1", LinkedInHandle:"ann-lee", Title:"Engineer"}
+	// true true
 }

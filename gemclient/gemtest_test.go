@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
@@ -43,31 +42,31 @@ func TestWithFakeCreateDuplicateAddToProject(t *testing.T) {
 		fake, c, _ := fakeGem(t, gemtest.WithDuplicateCandidateShape(shape))
 		ctx := context.Background()
 		user := fake.DefaultUserID()
-		project, err := c.CreateProject(ctx, gen.ProjectCreate{Name: "Backend", UserId: user})
+		project, err := c.CreateProject(ctx, gen.ProjectCreate{Name: "Backend", UserID: user})
 		require.NoError(t, err)
 
-		body := gen.CandidateCreate{CreatedBy: user, LinkedInHandle: nullable.NewNullableWithValue("ada-l"),
-			FirstName: nullable.NewNullableWithValue("Ada"), ProjectIds: nullable.NewNullableWithValue([]string{*project.Id})}
+		body := gen.CandidateCreate{CreatedBy: user, LinkedInHandle: gemclient.Ptr("ada-l"),
+			FirstName: gemclient.Ptr("Ada"), ProjectIDs: []string{*project.ID}}
 		first, created, err := c.CreateOrGetCandidate(ctx, body)
 		require.NoError(t, err)
 		assert.True(t, created)
 		again, created, err := c.CreateOrGetCandidate(ctx, body)
 		require.NoError(t, err, "shape %d", shape)
 		assert.False(t, created)
-		assert.Equal(t, *first.Id, *again.Id)
+		assert.Equal(t, *first.ID, *again.ID)
 
 		other, err := c.CreateCandidate(ctx, gen.CandidateCreate{CreatedBy: user})
 		require.NoError(t, err)
-		change, err := c.AddToProject(ctx, *project.Id, []string{*first.Id, *other.Id}, "")
+		change, err := c.AddToProject(ctx, *project.ID, []string{*first.ID, *other.ID}, "")
 		require.NoError(t, err)
-		assert.Equal(t, []string{*other.Id}, change.Changed)
-		assert.Equal(t, []string{*first.Id}, change.Unchanged, "already added by project_ids at creation")
-		assert.ElementsMatch(t, []string{*first.Id, *other.Id}, fake.ProjectCandidateIDs(*project.Id))
+		assert.Equal(t, []string{*other.ID}, change.Changed)
+		assert.Equal(t, []string{*first.ID}, change.Unchanged, "already added by project_ids at creation")
+		assert.ElementsMatch(t, []string{*first.ID, *other.ID}, fake.ProjectCandidateIDs(*project.ID))
 
-		change, err = c.RemoveFromProject(ctx, *project.Id, []string{*other.Id, "Y2FuZGlkYXRlczo5OTk5"}, "")
+		change, err = c.RemoveFromProject(ctx, *project.ID, []string{*other.ID, "Y2FuZGlkYXRlczo5OTk5"}, "")
 		require.NoError(t, err)
-		assert.Equal(t, []string{*other.Id}, change.Changed)
-		assert.Equal(t, []string{*first.Id}, fake.ProjectCandidateIDs(*project.Id))
+		assert.Equal(t, []string{*other.ID}, change.Changed)
+		assert.Equal(t, []string{*first.ID}, fake.ProjectCandidateIDs(*project.ID))
 	}
 }
 
@@ -76,15 +75,15 @@ func TestWithFakeListsAndLookups(t *testing.T) {
 	ctx := context.Background()
 	var created []string
 	for i := range 250 {
-		cand, err := fake.AddCandidate(gen.CandidateCreate{CreatedBy: fake.DefaultUserID(), FirstName: nullable.NewNullableWithValue(fmt.Sprint(i))})
+		cand, err := fake.AddCandidate(gen.CandidateCreate{CreatedBy: fake.DefaultUserID(), FirstName: gemclient.Ptr(fmt.Sprint(i))})
 		require.NoError(t, err)
-		created = append(created, *cand.Id)
+		created = append(created, *cand.ID)
 	}
 	walk := func(opts ...gemclient.PageOption) []string {
 		var ids []string
-		for cand, err := range c.ListCandidatesAll(ctx, &gen.ListCandidatesParams{Sort: ptr(gen.SortOrderAsc)}, opts...) {
+		for cand, err := range c.ListCandidatesAll(ctx, &gen.ListCandidatesParams{Sort: gemclient.Ptr(gen.SortOrderAsc)}, opts...) {
 			require.NoError(t, err)
-			ids = append(ids, *cand.Id)
+			ids = append(ids, *cand.ID)
 		}
 		return ids
 	}
@@ -96,7 +95,7 @@ func TestWithFakeListsAndLookups(t *testing.T) {
 	require.NoError(t, err)
 	var gotIDs []string
 	for _, cand := range got {
-		gotIDs = append(gotIDs, *cand.Id)
+		gotIDs = append(gotIDs, *cand.ID)
 	}
 	assert.Equal(t, want, gotIDs)
 
@@ -109,7 +108,7 @@ func TestWithFakeListsAndLookups(t *testing.T) {
 
 	res, err := c.UploadResumeFile(ctx, created[0], fake.DefaultUserID(), "cv.pdf", bytes.NewReader([]byte("%PDF-1.4 resume")))
 	require.NoError(t, err)
-	assert.Equal(t, "cv.pdf", res.Filename.MustGet())
+	assert.Equal(t, "cv.pdf", *res.Filename)
 }
 
 // The fake's gateway throttles at 5/s with Retry-After; the client retries after the

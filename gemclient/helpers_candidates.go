@@ -16,10 +16,10 @@ import (
 // answer was lost did create the candidate, the retry's duplicate answer resolves to it
 // and created is false.
 //
-// Gem does not add an existing candidate to body.ProjectIds (gem-api-notes.md §2.7); when
+// Gem does not add an existing candidate to body.ProjectIDs (gem-api-notes.md §2.7); when
 // created is false and the projects matter, follow with AddToProject.
 func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCreate) (cand *gen.Candidate, created bool, err error) {
-	if handle, err := body.LinkedInHandle.Get(); err == nil && strings.TrimSpace(handle) != "" {
+	if body.LinkedInHandle != nil && strings.TrimSpace(*body.LinkedInHandle) != "" {
 		ctx = Idempotent(ctx)
 	}
 	cand, err = c.CreateCandidate(ctx, body)
@@ -42,13 +42,13 @@ func (c *Client) GetCandidatesByIDs(ctx context.Context, ids []string) ([]gen.Ca
 	ids = unique(ids)
 	byID := make(map[string]gen.Candidate, len(ids))
 	for batch := range batches(ids, c.pipe.spec.maxItems("ListCandidates", "query", "candidate_ids", 20)) {
-		params := &gen.ListCandidatesParams{CandidateIds: &batch}
+		params := &gen.ListCandidatesParams{CandidateIDs: batch}
 		for cand, err := range c.ListCandidatesAll(ctx, params) {
 			if err != nil {
 				return nil, err
 			}
-			if cand.Id != nil {
-				byID[*cand.Id] = cand
+			if cand.ID != nil {
+				byID[*cand.ID] = cand
 			}
 		}
 	}

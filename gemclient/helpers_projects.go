@@ -51,7 +51,7 @@ func (c *Client) changeMembership(ctx context.Context, opID string, ids []string
 	}
 	for batch := range batches(unique(ids), c.pipe.spec.maxItems(opID, "body", "candidate_ids", 1000)) {
 		for len(batch) > 0 {
-			err := send(ctx, gen.ProjectCandidatesUpdate{CandidateIds: batch, UserId: user})
+			err := send(ctx, gen.ProjectCandidatesUpdate{CandidateIDs: batch, UserID: user})
 			if err == nil {
 				change.Changed = append(change.Changed, batch...)
 				break

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -58,13 +57,13 @@ func TestCreateOrGetCandidate(t *testing.T) {
 			})
 			c, _ := retryClient(t, s)
 			cand, created, err := c.CreateOrGetCandidate(context.Background(), gen.CandidateCreate{
-				CreatedBy: "u1", LinkedInHandle: nullable.NewNullableWithValue("omer"),
+				CreatedBy: "u1", LinkedInHandle: gemclient.Ptr("omer"),
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tc.created, created)
 			assert.Equal(t, tc.posts, posts)
 			if !created {
-				assert.Equal(t, "Omer", cand.FirstName.MustGet())
+				assert.Equal(t, "Omer", *cand.FirstName)
 			}
 		})
 	}
@@ -94,11 +93,11 @@ func (m *membership) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.batches = append(m.batches, body.CandidateIds)
-	m.user = append(m.user, body.UserId)
+	m.batches = append(m.batches, body.CandidateIDs)
+	m.user = append(m.user, body.UserID)
 	adding := r.Method == http.MethodPut
 	var conflicting []string
-	for _, id := range body.CandidateIds {
+	for _, id := range body.CandidateIDs {
 		if m.members[id] == adding {
 			conflicting = append(conflicting, id)
 		}
@@ -112,7 +111,7 @@ func (m *membership) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"errors": map[string]any{"json": map[string]any{"candidate_ids": conflicting}}})
 		return
 	}
-	for _, id := range body.CandidateIds {
+	for _, id := range body.CandidateIDs {
 		m.members[id] = adding
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -203,7 +202,7 @@ func TestGetCandidatesByIDs(t *testing.T) {
 		slices.Reverse(requested) // Gem's order is its own
 		for _, id := range requested {
 			if known[id] {
-				out = append(out, gen.Candidate{Id: ptr(id)})
+				out = append(out, gen.Candidate{ID: gemclient.Ptr(id)})
 			}
 		}
 		writeJSON(w, 200, out)
@@ -214,7 +213,7 @@ func TestGetCandidatesByIDs(t *testing.T) {
 	require.NoError(t, err)
 	var gotIDs []string
 	for _, cand := range got {
-		gotIDs = append(gotIDs, *cand.Id)
+		gotIDs = append(gotIDs, *cand.ID)
 	}
 	want := slices.DeleteFunc(ids("c", 45), func(id string) bool { return id == "c0007" })
 	assert.Equal(t, want, gotIDs, "the order of the input, each once, unknown ids left out")
@@ -234,7 +233,7 @@ func TestUploadResumeFile(t *testing.T) {
 	c, _ := retryClient(t, s)
 	res, err := c.UploadResumeFile(context.Background(), "c1", "u1", "dir/Ann \"A\" CV.PDF", bytes.NewReader(pdf))
 	require.NoError(t, err)
-	assert.Equal(t, "r1", *res.Id)
+	assert.Equal(t, "r1", *res.ID)
 	reqs := s.Requests()
 	require.Len(t, reqs, 2, "the 429 was retried")
 	assert.Equal(t, reqs[0].Body, reqs[1].Body, "with the same bytes")

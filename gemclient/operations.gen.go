@@ -12,8 +12,8 @@ import (
 
 // AddCandidatesToProject calls PUT /v0/projects/{project_id}/candidates:
 // Add candidates to a project.
-func (c *Client) AddCandidatesToProject(ctx context.Context, projectId string, body gen.ProjectCandidatesUpdate) error {
-	return noContent(c.api.AddCandidatesToProject(ctx, projectId, body))
+func (c *Client) AddCandidatesToProject(ctx context.Context, projectID string, body gen.ProjectCandidatesUpdate) error {
+	return noContent(c.api.AddCandidatesToProject(ctx, projectID, body))
 }
 
 // CreateCandidate calls POST /v0/candidates:
@@ -24,8 +24,8 @@ func (c *Client) CreateCandidate(ctx context.Context, body gen.CandidateCreate) 
 
 // CreateCandidateEvent calls POST /v0/candidates/{candidate_id}/events:
 // Create a new candidate event.
-func (c *Client) CreateCandidateEvent(ctx context.Context, candidateId string, body gen.CandidateEventCreate) (*gen.CandidateEvent, error) {
-	return decode[gen.CandidateEvent](c.api.CreateCandidateEvent(ctx, candidateId, body))
+func (c *Client) CreateCandidateEvent(ctx context.Context, candidateID string, body gen.CandidateEventCreate) (*gen.CandidateEvent, error) {
+	return decode[gen.CandidateEvent](c.api.CreateCandidateEvent(ctx, candidateID, body))
 }
 
 // CreateCustomField calls POST /v0/custom_fields:
@@ -36,8 +36,8 @@ func (c *Client) CreateCustomField(ctx context.Context, body gen.CustomFieldCrea
 
 // CreateCustomFieldOptions calls POST /v0/custom_fields/{custom_field_id}/options:
 // Add options to a custom field.
-func (c *Client) CreateCustomFieldOptions(ctx context.Context, customFieldId string, body gen.CustomFieldOptionCreate) ([]gen.CustomFieldOption, error) {
-	return decodeList[gen.CustomFieldOption](c.api.CreateCustomFieldOptions(ctx, customFieldId, body))
+func (c *Client) CreateCustomFieldOptions(ctx context.Context, customFieldID string, body gen.CustomFieldOptionCreate) ([]gen.CustomFieldOption, error) {
+	return decodeList[gen.CustomFieldOption](c.api.CreateCustomFieldOptions(ctx, customFieldID, body))
 }
 
 // CreateNote calls POST /v0/notes:
@@ -60,50 +60,50 @@ func (c *Client) CreateProjectField(ctx context.Context, body gen.ProjectFieldCr
 
 // CreateProjectFieldOptions calls POST /v0/project_fields/{project_field_id}/options:
 // Create a project field option.
-func (c *Client) CreateProjectFieldOptions(ctx context.Context, projectFieldId string, body gen.ProjectFieldOptionCreate) ([]gen.ProjectFieldOption, error) {
-	return decodeList[gen.ProjectFieldOption](c.api.CreateProjectFieldOptions(ctx, projectFieldId, body))
+func (c *Client) CreateProjectFieldOptions(ctx context.Context, projectFieldID string, body gen.ProjectFieldOptionCreate) ([]gen.ProjectFieldOption, error) {
+	return decodeList[gen.ProjectFieldOption](c.api.CreateProjectFieldOptions(ctx, projectFieldID, body))
 }
 
 // DeleteCandidate calls DELETE /v0/candidates/{candidate_id}:
 // Delete a candidate.
-func (c *Client) DeleteCandidate(ctx context.Context, candidateId string, body gen.CandidateDelete) error {
-	return noContent(c.api.DeleteCandidate(ctx, candidateId, body))
+func (c *Client) DeleteCandidate(ctx context.Context, candidateID string, body gen.CandidateDelete) error {
+	return noContent(c.api.DeleteCandidate(ctx, candidateID, body))
 }
 
 // DeleteCandidateEvent calls DELETE /v0/candidates/{candidate_id}/events/{event_id}:
 // Delete an event by ID.
-func (c *Client) DeleteCandidateEvent(ctx context.Context, candidateId string, eventId string) error {
-	return noContent(c.api.DeleteCandidateEvent(ctx, candidateId, eventId))
+func (c *Client) DeleteCandidateEvent(ctx context.Context, candidateID string, eventID string) error {
+	return noContent(c.api.DeleteCandidateEvent(ctx, candidateID, eventID))
 }
 
 // DeleteNote calls DELETE /v0/notes/{note_id}:
 // Delete a note by ID.
-func (c *Client) DeleteNote(ctx context.Context, noteId string) error {
-	return noContent(c.api.DeleteNote(ctx, noteId))
+func (c *Client) DeleteNote(ctx context.Context, noteID string) error {
+	return noContent(c.api.DeleteNote(ctx, noteID))
 }
 
 // GetCandidate calls GET /v0/candidates/{candidate_id}:
 // Get candidate by ID.
-func (c *Client) GetCandidate(ctx context.Context, candidateId string) (*gen.Candidate, error) {
-	return decode[gen.Candidate](c.api.GetCandidate(ctx, candidateId))
+func (c *Client) GetCandidate(ctx context.Context, candidateID string) (*gen.Candidate, error) {
+	return decode[gen.Candidate](c.api.GetCandidate(ctx, candidateID))
 }
 
 // GetCandidateEvent calls GET /v0/candidates/{candidate_id}/events/{event_id}:
 // Get event by event ID.
-func (c *Client) GetCandidateEvent(ctx context.Context, candidateId string, eventId string) (*gen.CandidateEvent, error) {
-	return decode[gen.CandidateEvent](c.api.GetCandidateEvent(ctx, candidateId, eventId))
+func (c *Client) GetCandidateEvent(ctx context.Context, candidateID string, eventID string) (*gen.CandidateEvent, error) {
+	return decode[gen.CandidateEvent](c.api.GetCandidateEvent(ctx, candidateID, eventID))
 }
 
 // GetCustomField calls GET /v0/custom_fields/{custom_field_id}:
 // Get custom field by ID.
-func (c *Client) GetCustomField(ctx context.Context, customFieldId string) (*gen.CustomField, error) {
-	return decode[gen.CustomField](c.api.GetCustomField(ctx, customFieldId))
+func (c *Client) GetCustomField(ctx context.Context, customFieldID string) (*gen.CustomField, error) {
+	return decode[gen.CustomField](c.api.GetCustomField(ctx, customFieldID))
 }
 
 // GetCustomFieldOption calls GET /v0/custom_fields/{custom_field_id}/options/{option_id}:
 // Get an option in a custom field.
-func (c *Client) GetCustomFieldOption(ctx context.Context, customFieldId string, optionId string) (*gen.CustomFieldOption, error) {
-	return decode[gen.CustomFieldOption](c.api.GetCustomFieldOption(ctx, customFieldId, optionId))
+func (c *Client) GetCustomFieldOption(ctx context.Context, customFieldID string, optionID string) (*gen.CustomFieldOption, error) {
+	return decode[gen.CustomFieldOption](c.api.GetCustomFieldOption(ctx, customFieldID, optionID))
 }
 
 // GetDataExport calls GET /v0/data_export:
@@ -114,51 +114,32 @@ func (c *Client) GetDataExport(ctx context.Context) (*gen.DataExport, error) {
 
 // GetNote calls GET /v0/notes/{note_id}:
 // Get note by note ID.
-func (c *Client) GetNote(ctx context.Context, noteId string) (*gen.Note, error) {
-	return decode[gen.Note](c.api.GetNote(ctx, noteId))
+func (c *Client) GetNote(ctx context.Context, noteID string) (*gen.Note, error) {
+	return decode[gen.Note](c.api.GetNote(ctx, noteID))
 }
 
 // GetProject calls GET /v0/projects/{project_id}:
 // Get project by ID.
-func (c *Client) GetProject(ctx context.Context, projectId string) (*gen.Project, error) {
-	return decode[gen.Project](c.api.GetProject(ctx, projectId))
+func (c *Client) GetProject(ctx context.Context, projectID string) (*gen.Project, error) {
+	return decode[gen.Project](c.api.GetProject(ctx, projectID))
 }
 
 // GetProjectField calls GET /v0/project_fields/{project_field_id}:
 // Get project field by id.
-func (c *Client) GetProjectField(ctx context.Context, projectFieldId string) (*gen.ProjectField, error) {
-	return decode[gen.ProjectField](c.api.GetProjectField(ctx, projectFieldId))
+func (c *Client) GetProjectField(ctx context.Context, projectFieldID string) (*gen.ProjectField, error) {
+	return decode[gen.ProjectField](c.api.GetProjectField(ctx, projectFieldID))
 }
 
 // GetProjectFieldOption calls GET /v0/project_fields/{project_field_id}/options/{project_field_option_id}:
 // Get a project field option.
-func (c *Client) GetProjectFieldOption(ctx context.Context, projectFieldId string, projectFieldOptionId string) (*gen.ProjectFieldOption, error) {
-	return decode[gen.ProjectFieldOption](c.api.GetProjectFieldOption(ctx, projectFieldId, projectFieldOptionId))
+func (c *Client) GetProjectFieldOption(ctx context.Context, projectFieldID string, projectFieldOptionID string) (*gen.ProjectFieldOption, error) {
+	return decode[gen.ProjectFieldOption](c.api.GetProjectFieldOption(ctx, projectFieldID, projectFieldOptionID))
 }
 
 // GetSequence calls GET /v0/sequences/{sequence_id}:
 // Get sequence by ID.
-func (c *Client) GetSequence(ctx context.Context, sequenceId string) (*gen.Sequence, error) {
-	return decode[gen.Sequence](c.api.GetSequence(ctx, sequenceId))
-}
-
-// ListAllCandidateEvents fetches one page of GET /v0/candidates/events:
-// List candidate events (DEPRECATED). This API is deprecated. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-//
-// Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListAllCandidateEvents(ctx context.Context, params *gen.ListAllCandidateEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
-	return listPage[gen.CandidateEvent](c.api.ListAllCandidateEvents(ctx, params))
-}
-
-// ListAllCandidateEventsAll iterates over every item of GET /v0/candidates/events:
-// List candidate events (DEPRECATED). This API is deprecated. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-//
-// Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListAllCandidateEventsAll(ctx context.Context, params *gen.ListAllCandidateEventsParams, opts ...PageOption) iter.Seq2[gen.CandidateEvent, error] {
-	return walk(ctx, params, opts, c.ListAllCandidateEvents,
-		func(p *gen.ListAllCandidateEventsParams) (**int, **int) { return &p.Page, &p.PageSize })
+func (c *Client) GetSequence(ctx context.Context, sequenceID string) (*gen.Sequence, error) {
+	return decode[gen.Sequence](c.api.GetSequence(ctx, sequenceID))
 }
 
 // ListCandidateEvents fetches one page of GET /v0/candidates/{candidate_id}/events:
@@ -166,8 +147,8 @@ func (c *Client) ListAllCandidateEventsAll(ctx context.Context, params *gen.List
 // comes from the X-Pagination header.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListCandidateEvents(ctx context.Context, candidateId string, params *gen.ListCandidateEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
-	return listPage[gen.CandidateEvent](c.api.ListCandidateEvents(ctx, candidateId, params))
+func (c *Client) ListCandidateEvents(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
+	return listPage[gen.CandidateEvent](c.api.ListCandidateEvents(ctx, candidateID, params))
 }
 
 // ListCandidateEventsAll iterates over every item of GET /v0/candidates/{candidate_id}/events:
@@ -175,10 +156,10 @@ func (c *Client) ListCandidateEvents(ctx context.Context, candidateId string, pa
 // concurrently with Workers, and stops at the first error, which it yields once.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListCandidateEventsAll(ctx context.Context, candidateId string, params *gen.ListCandidateEventsParams, opts ...PageOption) iter.Seq2[gen.CandidateEvent, error] {
+func (c *Client) ListCandidateEventsAll(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams, opts ...PageOption) iter.Seq2[gen.CandidateEvent, error] {
 	return walk(ctx, params, opts,
 		func(ctx context.Context, p *gen.ListCandidateEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
-			return c.ListCandidateEvents(ctx, candidateId, p)
+			return c.ListCandidateEvents(ctx, candidateID, p)
 		},
 		func(p *gen.ListCandidateEventsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -186,17 +167,17 @@ func (c *Client) ListCandidateEventsAll(ctx context.Context, candidateId string,
 // ListCandidateNotes fetches one page of GET /v0/candidates/{candidate_id}/notes:
 // List notes that belong to a candidate. Gem's page size is 20 unless params say otherwise; the PageInfo
 // comes from the X-Pagination header.
-func (c *Client) ListCandidateNotes(ctx context.Context, candidateId string, params *gen.ListCandidateNotesParams) ([]gen.Note, *PageInfo, error) {
-	return listPage[gen.Note](c.api.ListCandidateNotes(ctx, candidateId, params))
+func (c *Client) ListCandidateNotes(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams) ([]gen.Note, *PageInfo, error) {
+	return listPage[gen.Note](c.api.ListCandidateNotes(ctx, candidateID, params))
 }
 
 // ListCandidateNotesAll iterates over every item of GET /v0/candidates/{candidate_id}/notes:
 // List notes that belong to a candidate. It asks for 100 items a page unless PageSize says otherwise, fetches
 // concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListCandidateNotesAll(ctx context.Context, candidateId string, params *gen.ListCandidateNotesParams, opts ...PageOption) iter.Seq2[gen.Note, error] {
+func (c *Client) ListCandidateNotesAll(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams, opts ...PageOption) iter.Seq2[gen.Note, error] {
 	return walk(ctx, params, opts,
 		func(ctx context.Context, p *gen.ListCandidateNotesParams) ([]gen.Note, *PageInfo, error) {
-			return c.ListCandidateNotes(ctx, candidateId, p)
+			return c.ListCandidateNotes(ctx, candidateID, p)
 		},
 		func(p *gen.ListCandidateNotesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -219,17 +200,17 @@ func (c *Client) ListCandidatesAll(ctx context.Context, params *gen.ListCandidat
 // ListCustomFieldOptions fetches one page of GET /v0/custom_fields/{custom_field_id}/options:
 // List options in a custom field. Gem's page size is 20 unless params say otherwise; the PageInfo
 // comes from the X-Pagination header.
-func (c *Client) ListCustomFieldOptions(ctx context.Context, customFieldId string, params *gen.ListCustomFieldOptionsParams) ([]gen.CustomFieldOption, *PageInfo, error) {
-	return listPage[gen.CustomFieldOption](c.api.ListCustomFieldOptions(ctx, customFieldId, params))
+func (c *Client) ListCustomFieldOptions(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams) ([]gen.CustomFieldOption, *PageInfo, error) {
+	return listPage[gen.CustomFieldOption](c.api.ListCustomFieldOptions(ctx, customFieldID, params))
 }
 
 // ListCustomFieldOptionsAll iterates over every item of GET /v0/custom_fields/{custom_field_id}/options:
 // List options in a custom field. It asks for 100 items a page unless PageSize says otherwise, fetches
 // concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListCustomFieldOptionsAll(ctx context.Context, customFieldId string, params *gen.ListCustomFieldOptionsParams, opts ...PageOption) iter.Seq2[gen.CustomFieldOption, error] {
+func (c *Client) ListCustomFieldOptionsAll(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams, opts ...PageOption) iter.Seq2[gen.CustomFieldOption, error] {
 	return walk(ctx, params, opts,
 		func(ctx context.Context, p *gen.ListCustomFieldOptionsParams) ([]gen.CustomFieldOption, *PageInfo, error) {
-			return c.ListCustomFieldOptions(ctx, customFieldId, p)
+			return c.ListCustomFieldOptions(ctx, customFieldID, p)
 		},
 		func(p *gen.ListCustomFieldOptionsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -249,44 +230,63 @@ func (c *Client) ListCustomFieldsAll(ctx context.Context, params *gen.ListCustom
 		func(p *gen.ListCustomFieldsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
+// ListEvents fetches one page of GET /v0/candidates/events:
+// List candidate events (DEPRECATED). This API is deprecated. Gem's page size is 20 unless params say otherwise; the PageInfo
+// comes from the X-Pagination header.
+//
+// Deprecated: Gem's API document marks this operation deprecated.
+func (c *Client) ListEvents(ctx context.Context, params *gen.ListEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
+	return listPage[gen.CandidateEvent](c.api.ListEvents(ctx, params))
+}
+
+// ListEventsAll iterates over every item of GET /v0/candidates/events:
+// List candidate events (DEPRECATED). This API is deprecated. It asks for 100 items a page unless PageSize says otherwise, fetches
+// concurrently with Workers, and stops at the first error, which it yields once.
+//
+// Deprecated: Gem's API document marks this operation deprecated.
+func (c *Client) ListEventsAll(ctx context.Context, params *gen.ListEventsParams, opts ...PageOption) iter.Seq2[gen.CandidateEvent, error] {
+	return walk(ctx, params, opts, c.ListEvents,
+		func(p *gen.ListEventsParams) (**int, **int) { return &p.Page, &p.PageSize })
+}
+
 // ListProjectCandidates fetches one page of GET /v0/projects/{project_id}/candidates:
 // List candidates in a project. Gem's page size is 20 unless params say otherwise; the PageInfo
 // comes from the X-Pagination header.
-func (c *Client) ListProjectCandidates(ctx context.Context, projectId string, params *gen.ListProjectCandidatesParams) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
-	return listPage[gen.ProjectCandidateMembership](c.api.ListProjectCandidates(ctx, projectId, params))
+func (c *Client) ListProjectCandidates(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
+	return listPage[gen.ProjectCandidateMembership](c.api.ListProjectCandidates(ctx, projectID, params))
 }
 
 // ListProjectCandidatesAll iterates over every item of GET /v0/projects/{project_id}/candidates:
 // List candidates in a project. It asks for 100 items a page unless PageSize says otherwise, fetches
 // concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListProjectCandidatesAll(ctx context.Context, projectId string, params *gen.ListProjectCandidatesParams, opts ...PageOption) iter.Seq2[gen.ProjectCandidateMembership, error] {
+func (c *Client) ListProjectCandidatesAll(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams, opts ...PageOption) iter.Seq2[gen.ProjectCandidateMembership, error] {
 	return walk(ctx, params, opts,
 		func(ctx context.Context, p *gen.ListProjectCandidatesParams) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
-			return c.ListProjectCandidates(ctx, projectId, p)
+			return c.ListProjectCandidates(ctx, projectID, p)
 		},
 		func(p *gen.ListProjectCandidatesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
 // ListProjectFieldOptionAssociations calls GET /v0/projects/{project_id}/project_field_options:
 // List project field options.
-func (c *Client) ListProjectFieldOptionAssociations(ctx context.Context, projectId string) ([]gen.ProjectFieldOptionAssociation, error) {
-	return decodeList[gen.ProjectFieldOptionAssociation](c.api.ListProjectFieldOptionAssociations(ctx, projectId))
+func (c *Client) ListProjectFieldOptionAssociations(ctx context.Context, projectID string) ([]gen.ProjectFieldOptionAssociation, error) {
+	return decodeList[gen.ProjectFieldOptionAssociation](c.api.ListProjectFieldOptionAssociations(ctx, projectID))
 }
 
 // ListProjectFieldOptions fetches one page of GET /v0/project_fields/{project_field_id}/options:
 // List options in a project field. Gem's page size is 20 unless params say otherwise; the PageInfo
 // comes from the X-Pagination header.
-func (c *Client) ListProjectFieldOptions(ctx context.Context, projectFieldId string, params *gen.ListProjectFieldOptionsParams) ([]gen.ProjectFieldOption, *PageInfo, error) {
-	return listPage[gen.ProjectFieldOption](c.api.ListProjectFieldOptions(ctx, projectFieldId, params))
+func (c *Client) ListProjectFieldOptions(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams) ([]gen.ProjectFieldOption, *PageInfo, error) {
+	return listPage[gen.ProjectFieldOption](c.api.ListProjectFieldOptions(ctx, projectFieldID, params))
 }
 
 // ListProjectFieldOptionsAll iterates over every item of GET /v0/project_fields/{project_field_id}/options:
 // List options in a project field. It asks for 100 items a page unless PageSize says otherwise, fetches
 // concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListProjectFieldOptionsAll(ctx context.Context, projectFieldId string, params *gen.ListProjectFieldOptionsParams, opts ...PageOption) iter.Seq2[gen.ProjectFieldOption, error] {
+func (c *Client) ListProjectFieldOptionsAll(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams, opts ...PageOption) iter.Seq2[gen.ProjectFieldOption, error] {
 	return walk(ctx, params, opts,
 		func(ctx context.Context, p *gen.ListProjectFieldOptionsParams) ([]gen.ProjectFieldOption, *PageInfo, error) {
-			return c.ListProjectFieldOptions(ctx, projectFieldId, p)
+			return c.ListProjectFieldOptions(ctx, projectFieldID, p)
 		},
 		func(p *gen.ListProjectFieldOptionsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -354,17 +354,17 @@ func (c *Client) ListSequencesAll(ctx context.Context, params *gen.ListSequences
 // ListUploadedResumes fetches one page of GET /v0/candidates/{candidate_id}/uploaded_resumes:
 // List uploaded resumes for a candidate. Gem's page size is 20 unless params say otherwise; the PageInfo
 // comes from the X-Pagination header.
-func (c *Client) ListUploadedResumes(ctx context.Context, candidateId string, params *gen.ListUploadedResumesParams) ([]gen.UploadedResume, *PageInfo, error) {
-	return listPage[gen.UploadedResume](c.api.ListUploadedResumes(ctx, candidateId, params))
+func (c *Client) ListUploadedResumes(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams) ([]gen.UploadedResume, *PageInfo, error) {
+	return listPage[gen.UploadedResume](c.api.ListUploadedResumes(ctx, candidateID, params))
 }
 
 // ListUploadedResumesAll iterates over every item of GET /v0/candidates/{candidate_id}/uploaded_resumes:
 // List uploaded resumes for a candidate. It asks for 100 items a page unless PageSize says otherwise, fetches
 // concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListUploadedResumesAll(ctx context.Context, candidateId string, params *gen.ListUploadedResumesParams, opts ...PageOption) iter.Seq2[gen.UploadedResume, error] {
+func (c *Client) ListUploadedResumesAll(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams, opts ...PageOption) iter.Seq2[gen.UploadedResume, error] {
 	return walk(ctx, params, opts,
 		func(ctx context.Context, p *gen.ListUploadedResumesParams) ([]gen.UploadedResume, *PageInfo, error) {
-			return c.ListUploadedResumes(ctx, candidateId, p)
+			return c.ListUploadedResumes(ctx, candidateID, p)
 		},
 		func(p *gen.ListUploadedResumesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -386,54 +386,54 @@ func (c *Client) ListUsersAll(ctx context.Context, params *gen.ListUsersParams, 
 
 // RemoveCandidatesFromProject calls DELETE /v0/projects/{project_id}/candidates:
 // Remove candidates from a project.
-func (c *Client) RemoveCandidatesFromProject(ctx context.Context, projectId string, body gen.ProjectCandidatesUpdate) error {
-	return noContent(c.api.RemoveCandidatesFromProject(ctx, projectId, body))
+func (c *Client) RemoveCandidatesFromProject(ctx context.Context, projectID string, body gen.ProjectCandidatesUpdate) error {
+	return noContent(c.api.RemoveCandidatesFromProject(ctx, projectID, body))
 }
 
 // UpdateCandidate calls PUT /v0/candidates/{candidate_id}:
 // Modify a candidate.
-func (c *Client) UpdateCandidate(ctx context.Context, candidateId string, body gen.CandidateUpdate) (*gen.Candidate, error) {
-	return decode[gen.Candidate](c.api.UpdateCandidate(ctx, candidateId, body))
+func (c *Client) UpdateCandidate(ctx context.Context, candidateID string, body gen.CandidateUpdate) (*gen.Candidate, error) {
+	return decode[gen.Candidate](c.api.UpdateCandidate(ctx, candidateID, body))
 }
 
 // UpdateCustomField calls PATCH /v0/custom_fields/{custom_field_id}:
 // Modify a custom field.
-func (c *Client) UpdateCustomField(ctx context.Context, customFieldId string, body gen.CustomFieldUpdate) (*gen.CustomField, error) {
-	return decode[gen.CustomField](c.api.UpdateCustomField(ctx, customFieldId, body))
+func (c *Client) UpdateCustomField(ctx context.Context, customFieldID string, body gen.CustomFieldUpdate) (*gen.CustomField, error) {
+	return decode[gen.CustomField](c.api.UpdateCustomField(ctx, customFieldID, body))
 }
 
 // UpdateCustomFieldOption calls PATCH /v0/custom_fields/{custom_field_id}/options/{option_id}:
 // Modify an option in a custom field.
-func (c *Client) UpdateCustomFieldOption(ctx context.Context, customFieldId string, optionId string, body gen.CustomFieldOptionUpdate) (*gen.CustomFieldOption, error) {
-	return decode[gen.CustomFieldOption](c.api.UpdateCustomFieldOption(ctx, customFieldId, optionId, body))
+func (c *Client) UpdateCustomFieldOption(ctx context.Context, customFieldID string, optionID string, body gen.CustomFieldOptionUpdate) (*gen.CustomFieldOption, error) {
+	return decode[gen.CustomFieldOption](c.api.UpdateCustomFieldOption(ctx, customFieldID, optionID, body))
 }
 
 // UpdateProject calls PATCH /v0/projects/{project_id}:
 // Modify a project.
-func (c *Client) UpdateProject(ctx context.Context, projectId string, body gen.ProjectUpdate) (*gen.Project, error) {
-	return decode[gen.Project](c.api.UpdateProject(ctx, projectId, body))
+func (c *Client) UpdateProject(ctx context.Context, projectID string, body gen.ProjectUpdate) (*gen.Project, error) {
+	return decode[gen.Project](c.api.UpdateProject(ctx, projectID, body))
 }
 
 // UpdateProjectField calls PATCH /v0/project_fields/{project_field_id}:
 // Update project field.
-func (c *Client) UpdateProjectField(ctx context.Context, projectFieldId string, body gen.ProjectFieldUpdate) (*gen.ProjectField, error) {
-	return decode[gen.ProjectField](c.api.UpdateProjectField(ctx, projectFieldId, body))
+func (c *Client) UpdateProjectField(ctx context.Context, projectFieldID string, body gen.ProjectFieldUpdate) (*gen.ProjectField, error) {
+	return decode[gen.ProjectField](c.api.UpdateProjectField(ctx, projectFieldID, body))
 }
 
 // UpdateProjectFieldOption calls PATCH /v0/project_fields/{project_field_id}/options/{project_field_option_id}:
 // Update a project field option.
-func (c *Client) UpdateProjectFieldOption(ctx context.Context, projectFieldId string, projectFieldOptionId string, body gen.ProjectFieldOptionUpdate) (*gen.ProjectFieldOption, error) {
-	return decode[gen.ProjectFieldOption](c.api.UpdateProjectFieldOption(ctx, projectFieldId, projectFieldOptionId, body))
+func (c *Client) UpdateProjectFieldOption(ctx context.Context, projectFieldID string, projectFieldOptionID string, body gen.ProjectFieldOptionUpdate) (*gen.ProjectFieldOption, error) {
+	return decode[gen.ProjectFieldOption](c.api.UpdateProjectFieldOption(ctx, projectFieldID, projectFieldOptionID, body))
 }
 
 // UpdateProjectFieldOptionAssociations calls POST /v0/projects/{project_id}/project_field_options:
 // Add project field option.
-func (c *Client) UpdateProjectFieldOptionAssociations(ctx context.Context, projectId string, body gen.ProjectFieldOptionAssociationUpdate) error {
-	return noContent(c.api.UpdateProjectFieldOptionAssociations(ctx, projectId, body))
+func (c *Client) UpdateProjectFieldOptionAssociations(ctx context.Context, projectID string, body gen.ProjectFieldOptionAssociationUpdate) error {
+	return noContent(c.api.UpdateProjectFieldOptionAssociations(ctx, projectID, body))
 }
 
 // UploadResume calls POST /v0/candidates/{candidate_id}/uploaded_resumes/{user_id}:
 // Upload resume for a candidate.
-func (c *Client) UploadResume(ctx context.Context, candidateId string, userId string, contentType string, body io.Reader) (*gen.UploadedResume, error) {
-	return decode[gen.UploadedResume](c.api.UploadResumeWithBody(ctx, candidateId, userId, contentType, body))
+func (c *Client) UploadResume(ctx context.Context, candidateID string, userID string, contentType string, body io.Reader) (*gen.UploadedResume, error) {
+	return decode[gen.UploadedResume](c.api.UploadResumeWithBody(ctx, candidateID, userID, contentType, body))
 }

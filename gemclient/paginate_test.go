@@ -125,7 +125,7 @@ func (l *list) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	items := []gen.Candidate{}
 	for i := (page-1)*size + 1; i <= min(page*size, total) && i > 0; i++ {
-		items = append(items, gen.Candidate{Id: ptr(fmt.Sprintf("c%04d", i))})
+		items = append(items, gen.Candidate{ID: gemclient.Ptr(fmt.Sprintf("c%04d", i))})
 	}
 	writeJSON(w, 200, items)
 }
@@ -169,7 +169,7 @@ func collect(seq func(func(gen.Candidate, error) bool), stopAfter int) (ids []st
 			errs = append(errs, err)
 			continue
 		}
-		ids = append(ids, *cand.Id)
+		ids = append(ids, *cand.ID)
 		if stopAfter > 0 && len(ids) == stopAfter {
 			break
 		}
@@ -190,7 +190,7 @@ func TestIteratorWalksEveryPage(t *testing.T) {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
 			l := &list{total: 950}
 			c := listClient(t, l)
-			params := &gen.ListCandidatesParams{Sort: ptr(gen.SortOrderAsc)}
+			params := &gen.ListCandidatesParams{Sort: gemclient.Ptr(gen.SortOrderAsc)}
 			ids, errs := collect(c.ListCandidatesAll(context.Background(), params, gemclient.Workers(workers)), 0)
 			assert.Empty(t, errs)
 			assert.Equal(t, wantIDs(1, 950), ids, "every item once, in order")
@@ -208,14 +208,14 @@ func TestIteratorWalksEveryPage(t *testing.T) {
 func TestIteratorPageSizeAndStartPage(t *testing.T) {
 	l := &list{total: 95}
 	c := listClient(t, l)
-	ids, errs := collect(c.ListCandidatesAll(context.Background(), &gen.ListCandidatesParams{Page: ptr(3), PageSize: ptr(30)}), 0)
+	ids, errs := collect(c.ListCandidatesAll(context.Background(), &gen.ListCandidatesParams{Page: gemclient.Ptr(3), PageSize: gemclient.Ptr(30)}), 0)
 	assert.Empty(t, errs)
 	assert.Equal(t, wantIDs(61, 95), ids)
 	assert.Equal(t, []int{3, 4}, l.pages())
 
 	l = &list{total: 95}
 	c = listClient(t, l)
-	ids, _ = collect(c.ListCandidatesAll(context.Background(), &gen.ListCandidatesParams{PageSize: ptr(30)}, gemclient.PageSize(50)), 0)
+	ids, _ = collect(c.ListCandidatesAll(context.Background(), &gen.ListCandidatesParams{PageSize: gemclient.Ptr(30)}, gemclient.PageSize(50)), 0)
 	assert.Equal(t, wantIDs(1, 95), ids)
 	assert.Equal(t, []int{50, 50}, l.sizes, "PageSize wins over the params")
 }
@@ -264,7 +264,7 @@ func TestIteratorWithMalformedHeader(t *testing.T) {
 	assert.ErrorAs(t, errs[0], &perr)
 	assert.Equal(t, []int{1, 2}, l.pages())
 
-	items, info, err := c.ListCandidates(context.Background(), &gen.ListCandidatesParams{Page: ptr(2)})
+	items, info, err := c.ListCandidates(context.Background(), &gen.ListCandidatesParams{Page: gemclient.Ptr(2)})
 	assert.Len(t, items, 20, "the data is not lost")
 	assert.Nil(t, info)
 	assert.ErrorAs(t, err, &perr)
@@ -314,7 +314,7 @@ func TestIteratorStopsOnCancel(t *testing.T) {
 				errs = append(errs, err)
 				continue
 			}
-			ids = append(ids, *cand.Id)
+			ids = append(ids, *cand.ID)
 			if len(ids) == 120 {
 				cancel()
 			}
@@ -399,7 +399,7 @@ func TestWorkersFollowAChangingTotal(t *testing.T) {
 // One page through the generated single-page method, with the header's page info.
 func TestSinglePage(t *testing.T) {
 	l := &list{total: 250}
-	items, info, err := listClient(t, l).ListCandidates(context.Background(), &gen.ListCandidatesParams{Page: ptr(2), PageSize: ptr(100)})
+	items, info, err := listClient(t, l).ListCandidates(context.Background(), &gen.ListCandidatesParams{Page: gemclient.Ptr(2), PageSize: gemclient.Ptr(100)})
 	require.NoError(t, err)
 	assert.Len(t, items, 100)
 	assert.Equal(t, gemclient.PageInfo{Total: 250, TotalPages: 3, FirstPage: 1, LastPage: 3, Page: 2, PreviousPage: 1, NextPage: 3}, *info)

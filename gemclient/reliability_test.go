@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
@@ -79,10 +78,10 @@ func TestReliabilityWalkUnderFaults(t *testing.T) {
 			want := map[string]bool{}
 			for i := range total {
 				cand, err := srv.Fake.AddCandidate(gen.CandidateCreate{
-					CreatedBy: srv.UserID, FirstName: nullable.NewNullableWithValue(fmt.Sprintf("Walk %d", i)),
+					CreatedBy: srv.UserID, FirstName: gemclient.Ptr(fmt.Sprintf("Walk %d", i)),
 				})
 				require.NoError(t, err)
-				want[*cand.Id] = true
+				want[*cand.ID] = true
 			}
 			require.Len(t, want, total, "seeded ids are distinct")
 			require.Equal(t, total, srv.Fake.CandidateCount(), "the fake holds only the seeded candidates")
@@ -90,7 +89,7 @@ func TestReliabilityWalkUnderFaults(t *testing.T) {
 			seen := map[string]int{}
 			for cand, err := range c.ListCandidatesAll(context.Background(), nil, tc.opts...) {
 				require.NoError(t, err)
-				seen[*cand.Id]++
+				seen[*cand.ID]++
 			}
 			for id, n := range seen {
 				assert.Equal(t, 1, n, "candidate %s yielded %d times", id, n)
@@ -122,13 +121,13 @@ func TestReliabilityCreate500UnderFaults(t *testing.T) {
 			for i := w; i < total; i += workers {
 				cand, isNew, err := c.CreateOrGetCandidate(context.Background(), gen.CandidateCreate{
 					CreatedBy:      srv.UserID,
-					LinkedInHandle: nullable.NewNullableWithValue(fmt.Sprintf("reliability-%04d", i)),
+					LinkedInHandle: gemclient.Ptr(fmt.Sprintf("reliability-%04d", i)),
 				})
 				if err != nil {
 					errs <- fmt.Errorf("candidate %d: %w", i, err)
 					continue
 				}
-				ids[i] = *cand.Id
+				ids[i] = *cand.ID
 				if isNew {
 					created.Add(1)
 				}
@@ -166,7 +165,7 @@ func TestReliabilityPlainCreateIsNotDuplicated(t *testing.T) {
 	ok := 0
 	for i := range total {
 		_, err := c.CreateCandidate(context.Background(), gen.CandidateCreate{
-			CreatedBy: srv.UserID, FirstName: nullable.NewNullableWithValue(fmt.Sprintf("Plain %d", i)),
+			CreatedBy: srv.UserID, FirstName: gemclient.Ptr(fmt.Sprintf("Plain %d", i)),
 		})
 		if err == nil {
 			ok++

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oapi-codegen/nullable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -55,7 +54,7 @@ func getCandidate(c *gemclient.Client) error {
 }
 
 func createNote(c *gemclient.Client) error {
-	_, err := c.CreateNote(context.Background(), gen.NoteCreate{CandidateId: "c1", UserId: "u1", Content: "hi"})
+	_, err := c.CreateNote(context.Background(), gen.NoteCreate{CandidateID: "c1", UserID: "u1", Content: "hi"})
 	return err
 }
 
@@ -127,7 +126,7 @@ func TestWhichAnswersAreRetried(t *testing.T) {
 		{"POST 503", createNote, 503, false},
 		{"POST 504", createNote, 504, false},
 		{"POST 503 marked idempotent", func(c *gemclient.Client) error {
-			_, err := c.CreateNote(gemclient.Idempotent(context.Background()), gen.NoteCreate{CandidateId: "c1", UserId: "u1", Content: "hi"})
+			_, err := c.CreateNote(gemclient.Idempotent(context.Background()), gen.NoteCreate{CandidateID: "c1", UserID: "u1", Content: "hi"})
 			return err
 		}, 503, true},
 	}
@@ -172,7 +171,7 @@ func TestRetriesStopAtMaxRetries(t *testing.T) {
 func TestBodyIsReplayedOnEveryAttempt(t *testing.T) {
 	s := newServer(t, script([]int{503, 502, 500}, nil, `{"id":"c1"}`))
 	c, _ := retryClient(t, s)
-	update := gen.CandidateUpdate{FirstName: nullable.NewNullableWithValue("Ann"), Title: nullable.NewNullNullable[string]()}
+	update := gen.CandidateUpdate{FirstName: gen.Value("Ann"), Title: gen.Null[string]()}
 	_, err := c.UpdateCandidate(context.Background(), "c1", update)
 	require.NoError(t, err)
 	reqs := s.Requests()

@@ -84,14 +84,14 @@ func TestSecretsNeverLeak(t *testing.T) {
 		func() error { _, err := c.GetCandidate(ctx, "throttled"); return err },
 		func() error { _, err := c.GetCandidate(ctx, "reset"); return err },
 		func() error {
-			_, err := c.CreateNote(ctx, gen.NoteCreate{CandidateId: "reset", UserId: "u", Content: "x"})
+			_, err := c.CreateNote(ctx, gen.NoteCreate{CandidateID: "reset", UserID: "u", Content: "x"})
 			return err
 		},
 		func() error { _, err := c.GetCandidate(ctx, "redirect"); return err },
 		func() error { _, err := c.GetCandidate(cancelled, "missing"); return err },
 		func() error { _, err := c.CreateCandidate(ctx, gen.CandidateCreate{CreatedBy: "u"}); return err },
 		func() error {
-			_, _, err := c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: ptr(1000)})
+			_, _, err := c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: gemclient.Ptr(1000)})
 			return err
 		},
 		func() error { _, _, err := c.ListCandidates(ctx, nil); return err },

@@ -43,7 +43,7 @@ func TestValidationBeforeSending(t *testing.T) {
 		{
 			name: "page_size over 100",
 			call: func(ctx context.Context, c *gemclient.Client) error {
-				_, _, err := c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: ptr(101)})
+				_, _, err := c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: gemclient.Ptr(101)})
 				return err
 			},
 			want: []gemclient.Violation{{In: "query", Field: "page_size", Rule: "maximum", Limit: "100", Message: "must be at most 100"}},
@@ -52,7 +52,7 @@ func TestValidationBeforeSending(t *testing.T) {
 		{
 			name: "21 candidate ids (the overlay's prose-derived bound)",
 			call: func(ctx context.Context, c *gemclient.Client) error {
-				_, _, err := c.ListCandidates(ctx, &gen.ListCandidatesParams{CandidateIds: &ids})
+				_, _, err := c.ListCandidates(ctx, &gen.ListCandidatesParams{CandidateIDs: ids})
 				return err
 			},
 			want: []gemclient.Violation{{In: "query", Field: "candidate_ids", Rule: "maxItems", Limit: "20", Message: "must have at most 20 items"}},
@@ -60,7 +60,7 @@ func TestValidationBeforeSending(t *testing.T) {
 		{
 			name: "note over 10000 characters",
 			call: func(ctx context.Context, c *gemclient.Client) error {
-				_, err := c.CreateNote(ctx, gen.NoteCreate{CandidateId: "c1", UserId: "u1", Content: strings.Repeat("é", 10001)})
+				_, err := c.CreateNote(ctx, gen.NoteCreate{CandidateID: "c1", UserID: "u1", Content: strings.Repeat("é", 10001)})
 				return err
 			},
 			want: []gemclient.Violation{{In: "body", Field: "/content", Rule: "maxLength", Limit: "10000", Message: "longer than maximum length 10000"}},
@@ -78,7 +78,7 @@ func TestValidationBeforeSending(t *testing.T) {
 		{
 			name: "every violation at once",
 			call: func(ctx context.Context, c *gemclient.Client) error {
-				_, _, err := c.ListProjects(ctx, &gen.ListProjectsParams{PageSize: ptr(0), Page: ptr(0), Sort: ptr(gen.SortOrder("sideways"))})
+				_, _, err := c.ListProjects(ctx, &gen.ListProjectsParams{PageSize: gemclient.Ptr(0), Page: gemclient.Ptr(0), Sort: gemclient.Ptr(gen.SortOrder("sideways"))})
 				return err
 			},
 			want: []gemclient.Violation{
@@ -90,7 +90,7 @@ func TestValidationBeforeSending(t *testing.T) {
 		{
 			name: "nested body field",
 			call: func(ctx context.Context, c *gemclient.Client) error {
-				_, err := c.CreateCandidate(ctx, gen.CandidateCreate{CreatedBy: "u1", Emails: &[]gen.Email{{EmailAddress: strings.Repeat("a", 300)}}})
+				_, err := c.CreateCandidate(ctx, gen.CandidateCreate{CreatedBy: "u1", Emails: []gen.Email{{EmailAddress: strings.Repeat("a", 300)}}})
 				return err
 			},
 			want: []gemclient.Violation{{In: "body", Field: "/emails/0/email_address", Rule: "maxLength", Limit: "255", Message: "longer than maximum length 255"}},
@@ -116,7 +116,7 @@ func TestValidationBeforeSending(t *testing.T) {
 // The message names the rule and the limit, never the value (long, or personal data).
 func TestValidationErrorDoesNotQuoteTheValue(t *testing.T) {
 	verr := invalid(t, func(ctx context.Context, c *gemclient.Client) error {
-		_, err := c.CreateNote(ctx, gen.NoteCreate{CandidateId: "c1", UserId: "u1", Content: "PRIVATE" + strings.Repeat("x", 10000)})
+		_, err := c.CreateNote(ctx, gen.NoteCreate{CandidateID: "c1", UserID: "u1", Content: "PRIVATE" + strings.Repeat("x", 10000)})
 		return err
 	})
 	assert.NotContains(t, verr.Error(), "PRIVATE")
@@ -126,13 +126,13 @@ func TestValidationErrorDoesNotQuoteTheValue(t *testing.T) {
 // escaped characters route to their operation.
 func TestRoutingPrefersLiteralSegments(t *testing.T) {
 	verr := invalid(t, func(ctx context.Context, c *gemclient.Client) error {
-		_, _, err := c.ListAllCandidateEvents(ctx, &gen.ListAllCandidateEventsParams{PageSize: ptr(500)})
+		_, _, err := c.ListEvents(ctx, &gen.ListEventsParams{PageSize: gemclient.Ptr(500)})
 		return err
 	})
-	assert.Equal(t, "ListAllCandidateEvents", verr.Operation)
+	assert.Equal(t, "ListEvents", verr.Operation)
 
 	verr = invalid(t, func(ctx context.Context, c *gemclient.Client) error {
-		_, _, err := c.ListCandidateNotes(ctx, "a/b?c=d", &gen.ListCandidateNotesParams{PageSize: ptr(500)})
+		_, _, err := c.ListCandidateNotes(ctx, "a/b?c=d", &gen.ListCandidateNotesParams{PageSize: gemclient.Ptr(500)})
 		return err
 	})
 	assert.Equal(t, "ListCandidateNotes", verr.Operation)

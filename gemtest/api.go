@@ -3,7 +3,7 @@ package gemtest
 import (
 	"context"
 
-	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 // api implements the generated strict server interface: one method per operation of the
@@ -11,7 +11,7 @@ import (
 // here. Handlers return *apiError as their error for every error response.
 type api struct{ *Fake }
 
-var _ gen.StrictServerInterface = api{}
+var _ genserver.StrictServerInterface = api{}
 
 // now is the fake's clock in unix seconds, Gem's timestamp unit (notes §2.3).
 func (f *Fake) now() int64 { return f.cfg.clock().Unix() }

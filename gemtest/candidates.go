@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 type candidate struct {
@@ -40,11 +39,11 @@ type candidate struct {
 const maxCandidateIDs = 20
 
 // ListCandidates lists candidates by creation time with the documented filters.
-func (a api) ListCandidates(_ context.Context, req gen.ListCandidatesRequestObject) (gen.ListCandidatesResponseObject, error) {
+func (a api) ListCandidates(_ context.Context, req genserver.ListCandidatesRequestObject) (genserver.ListCandidatesResponseObject, error) {
 	p := req.Params
 	var ids []string
-	if p.CandidateIds != nil {
-		ids = *p.CandidateIds
+	if p.CandidateIDs != nil {
+		ids = p.CandidateIDs
 		if len(ids) > maxCandidateIDs {
 			fe := fieldErrors{}
 			fe.add(lengthMessage(0, ptr(uint64(maxCandidateIDs))), "candidate_ids")
@@ -66,7 +65,7 @@ func (a api) ListCandidates(_ context.Context, req gen.ListCandidatesRequestObje
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.candidates.list, l, byCreated, keep, p.Page, p.PageSize, s.renderCandidate)
-	return gen.ListCandidates200JSONResponse{Body: body, Headers: gen.ListCandidates200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListCandidates200JSONResponse{Body: body, Headers: genserver.ListCandidates200ResponseHeaders{XPagination: header}}, nil
 }
 
 // hasEmailContaining is the email filter: "candidates whose email addresses contain
@@ -77,14 +76,14 @@ func (c *candidate) hasEmailContaining(sub string) bool {
 }
 
 // CreateCandidate creates a candidate (see createCandidate).
-func (a api) CreateCandidate(_ context.Context, req gen.CreateCandidateRequestObject) (gen.CreateCandidateResponseObject, error) {
+func (a api) CreateCandidate(_ context.Context, req genserver.CreateCandidateRequestObject) (genserver.CreateCandidateResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	c, err := a.createCandidate(s, *req.Body)
 	if err != nil {
 		return nil, err
 	}
-	return gen.CreateCandidate201JSONResponse(s.renderCandidate(c)), nil
+	return genserver.CreateCandidate201JSONResponse(s.renderCandidate(c)), nil
 }
 
 // createCandidate checks b and creates the candidate, adding it to b's projects (each
@@ -94,7 +93,7 @@ func (f *Fake) createCandidate(s *store, b gen.CandidateCreate) (*candidate, err
 	if !s.userExists(b.CreatedBy) {
 		return nil, invalidReference("User", "created_by")
 	}
-	handle := optional(b.LinkedInHandle)
+	handle := b.LinkedInHandle
 	if handle != nil && *handle == "" {
 		handle = nil
 	}
@@ -110,12 +109,12 @@ func (f *Fake) createCandidate(s *store, b gen.CandidateCreate) (*candidate, err
 			return nil, f.duplicate(s.candidates.byID[id])
 		}
 	}
-	emails := normalizeEmails(deref(b.Emails))
+	emails := normalizeEmails(b.Emails)
 	if s.isBlocked(handle, emails) {
 		return nil, badRequest("The candidate's contact info was permanently removed from Gem.", nil)
 	}
 	var projects []string
-	for i, pid := range optionalSlice(b.ProjectIds) {
+	for i, pid := range b.ProjectIDs {
 		if _, ok := s.projects.get(pid); !ok {
 			return nil, invalidReference("Project", "project_ids", itoa(i))
 		}
@@ -132,21 +131,21 @@ func (f *Fake) createCandidate(s *store, b gen.CandidateCreate) (*candidate, err
 		meta:        s.newMeta(kindCandidate, now),
 		updated:     now,
 		createdBy:   b.CreatedBy,
-		firstName:   optional(b.FirstName),
-		lastName:    optional(b.LastName),
-		nickname:    optional(b.Nickname),
-		phone:       optional(b.PhoneNumber),
-		location:    optional(b.Location),
+		firstName:   b.FirstName,
+		lastName:    b.LastName,
+		nickname:    b.Nickname,
+		phone:       b.PhoneNumber,
+		location:    b.Location,
 		linkedIn:    handle,
-		company:     optional(b.Company),
-		title:       optional(b.Title),
-		school:      optional(b.School),
+		company:     b.Company,
+		title:       b.Title,
+		school:      b.School,
 		emails:      emails,
-		profiles:    profilesFor(optionalSlice(b.ProfileUrls), handle),
-		education:   normalizeEducation(optionalSlice(b.EducationInfo)),
-		work:        normalizeWork(optionalSlice(b.WorkInfo)),
+		profiles:    profilesFor(b.ProfileURLs, handle),
+		education:   normalizeEducation(b.EducationInfo),
+		work:        normalizeWork(b.WorkInfo),
 		custom:      custom,
-		sourcedFrom: optional(b.SourcedFrom),
+		sourcedFrom: b.SourcedFrom,
 	}
 	s.candidates.add(c)
 	if handle != nil {
@@ -171,79 +170,79 @@ func (f *Fake) duplicate(c *candidate) *apiError {
 }
 
 // GetCandidate returns one candidate.
-func (a api) GetCandidate(_ context.Context, req gen.GetCandidateRequestObject) (gen.GetCandidateResponseObject, error) {
+func (a api) GetCandidate(_ context.Context, req genserver.GetCandidateRequestObject) (genserver.GetCandidateResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	c, ok := s.candidates.get(req.CandidateId)
+	c, ok := s.candidates.get(req.CandidateID)
 	if !ok {
 		return nil, a.notFound("Candidate")
 	}
-	return gen.GetCandidate200JSONResponse(s.renderCandidate(c)), nil
+	return genserver.GetCandidate200JSONResponse(s.renderCandidate(c)), nil
 }
 
 // UpdateCandidate changes only the fields sent, though the verb is PUT (reference); null
 // clears a field, emails and profile_urls replace the lists, custom_fields change only the
 // fields listed and due_date null clears the due date (notes §2.7). Nothing changes when
 // any part is invalid.
-func (a api) UpdateCandidate(_ context.Context, req gen.UpdateCandidateRequestObject) (gen.UpdateCandidateResponseObject, error) {
+func (a api) UpdateCandidate(_ context.Context, req genserver.UpdateCandidateRequestObject) (genserver.UpdateCandidateResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	c, ok := s.candidates.get(req.CandidateId)
+	c, ok := s.candidates.get(req.CandidateID)
 	if !ok {
 		return nil, a.notFound("Candidate")
 	}
 	b := req.Body
 	due := c.due
-	if b.DueDate.IsSpecified() {
+	if b.DueDate.IsSet() {
 		due = nil
-		if d, err := b.DueDate.Get(); err == nil {
-			if !s.userExists(d.UserId) {
+		if d, ok := b.DueDate.Get(); ok {
+			if !s.userExists(d.UserID) {
 				return nil, invalidReference("User", "due_date", "user_id")
-			}
-			if !d.Note.IsSpecified() {
-				d.Note.SetNull()
 			}
 			due = &d
 		}
 	}
-	custom, err := a.customValues(s, c.custom, c.projects, b.CustomFields)
+	custom, err := a.customValues(s, c.custom, c.projects, deref(b.CustomFields))
 	if err != nil {
 		return nil, err
 	}
 	for _, set := range []struct {
 		field **string
-		value nullable.Nullable[string]
+		value gen.Nullable[string]
 	}{
 		{&c.firstName, b.FirstName}, {&c.lastName, b.LastName}, {&c.nickname, b.Nickname},
 		{&c.company, b.Company}, {&c.title, b.Title}, {&c.location, b.Location},
 		{&c.school, b.School}, {&c.phone, b.PhoneNumber},
 	} {
-		if set.value.IsSpecified() {
-			*set.field = optional(set.value)
+		if set.value.IsSet() {
+			*set.field = nil
+			if v, ok := set.value.Get(); ok {
+				*set.field = &v
+			}
 		}
 	}
 	if b.Emails != nil {
 		c.emails = normalizeEmails(*b.Emails)
 	}
-	if b.ProfileUrls != nil {
-		c.profiles = profilesFor(*b.ProfileUrls, nil)
+	if b.ProfileURLs != nil {
+		c.profiles = profilesFor(*b.ProfileURLs, nil)
 	}
 	c.due, c.custom, c.updated = due, custom, a.now()
-	return gen.UpdateCandidate200JSONResponse(s.renderCandidate(c)), nil
+	return genserver.UpdateCandidate200JSONResponse(s.renderCandidate(c)), nil
 }
 
 // DeleteCandidate deletes a candidate with its notes, events and resumes, and takes it
 // out of its projects (not logged: the log records additions and removals, and a deletion
 // is neither, a guess). With permanently_remove_contact_info its emails and LinkedIn
 // handle cannot be added again.
-func (a api) DeleteCandidate(_ context.Context, req gen.DeleteCandidateRequestObject) (gen.DeleteCandidateResponseObject, error) {
+func (a api) DeleteCandidate(_ context.Context, req genserver.DeleteCandidateRequestObject) (genserver.DeleteCandidateResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	c, ok := s.candidates.get(req.CandidateId)
+	c, ok := s.candidates.get(req.CandidateID)
 	if !ok {
 		return nil, a.notFound("Candidate")
 	}
-	if !s.userExists(req.Body.OnBehalfOfUserId) {
+	if !s.userExists(req.Body.OnBehalfOfUserID) {
 		return nil, invalidReference("User", "on_behalf_of_user_id")
 	}
 	for _, pid := range c.projects {
@@ -259,7 +258,7 @@ func (a api) DeleteCandidate(_ context.Context, req gen.DeleteCandidateRequestOb
 		s.block(c.linkedIn, c.emails)
 	}
 	s.candidates.remove(c.id)
-	return gen.DeleteCandidate204Response{}, nil
+	return genserver.DeleteCandidate204Response{}, nil
 }
 
 // owned is what belongs to one candidate: a note, an event, a resume.
@@ -318,43 +317,29 @@ func (s *store) isBlocked(handle *string, emails []gen.Email) bool {
 // where unset, as marshmallow dumps; hidden custom fields and hidden options are left out
 // (reference).
 func (s *store) renderCandidate(c *candidate) gen.Candidate {
-	var due nullable.Nullable[gen.DueDate]
-	if c.due != nil {
-		due.Set(*c.due)
-	} else {
-		due.SetNull()
-	}
-	var source nullable.Nullable[gen.CandidateSource]
-	if c.sourcedFrom != nil {
-		source.Set(*c.sourcedFrom)
-	} else {
-		source.SetNull()
-	}
 	return gen.Candidate{
-		Id:                    ptr(c.id),
-		CreatedAt:             ptr(int(c.created)),
-		CreatedBy:             ptr(c.createdBy),
-		LastUpdatedAt:         nullable.NewNullableWithValue(int(c.updated)),
-		CandidateGreenhouseId: nullable.NewNullNullable[string](),
-		FirstName:             orNull(c.firstName),
-		LastName:              orNull(c.lastName),
-		Nickname:              orNull(c.nickname),
-		Weblink:               ptr(weblink(c.id)),
-		Emails:                ptr(slices.Clone(nonNil(c.emails))),
-		PhoneNumber:           orNull(c.phone),
-		Location:              orNull(c.location),
-		LinkedInHandle:        orNull(c.linkedIn),
-		Profiles:              ptr(slices.Clone(nonNil(c.profiles))),
-		Company:               orNull(c.company),
-		Title:                 orNull(c.title),
-		School:                orNull(c.school),
-		EducationInfo:         ptr(slices.Clone(nonNil(c.education))),
-		WorkInfo:              ptr(slices.Clone(nonNil(c.work))),
-		CustomFields:          ptr(s.renderCustomValues(c)),
-		DueDate:               due,
-		ProjectIds:            nullable.NewNullableWithValue(slices.Clone(nonNil(c.projects))),
-		SourcedFrom:           source,
-		GemSource:             nullable.NewNullNullable[gen.CandidateSource](),
+		ID:             ptr(c.id),
+		CreatedAt:      unixTime(c.created),
+		CreatedBy:      ptr(c.createdBy),
+		LastUpdatedAt:  unixTime(c.updated),
+		FirstName:      c.firstName,
+		LastName:       c.lastName,
+		Nickname:       c.nickname,
+		Weblink:        ptr(weblink(c.id)),
+		Emails:         slices.Clone(nonNil(c.emails)),
+		PhoneNumber:    c.phone,
+		Location:       c.location,
+		LinkedInHandle: c.linkedIn,
+		Profiles:       slices.Clone(nonNil(c.profiles)),
+		Company:        c.company,
+		Title:          c.title,
+		School:         c.school,
+		EducationInfo:  slices.Clone(nonNil(c.education)),
+		WorkInfo:       slices.Clone(nonNil(c.work)),
+		CustomFields:   nonNil(s.renderCustomValues(c)),
+		DueDate:        c.due,
+		ProjectIDs:     slices.Clone(nonNil(c.projects)),
+		SourcedFrom:    c.sourcedFrom,
 	}
 }
 

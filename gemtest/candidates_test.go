@@ -37,7 +37,7 @@ func TestIDsAndTimestamps(t *testing.T) {
 	}
 	assert.Equal(t, "Y2FuZGlkYXRlczoxMA==", last, "ids keep their padding")
 	assert.Equal(t, "dXNlcnM6MQ==", srv.UserID)
-	assert.Equal(t, int(epoch.Unix()), *srv.Fake.Candidates()[0].CreatedAt)
+	assert.Equal(t, epoch, srv.Fake.Candidates()[0].CreatedAt.Time())
 }
 
 // A created candidate has what was sent, every field present (null where unset), a
@@ -51,20 +51,20 @@ func TestCreateCandidate(t *testing.T) {
 		"work_info": []any{object{"company": "Analytical Engines", "is_current": true}},
 	})
 	c := getCandidate(t, srv, id)
-	assert.Equal(t, "Ada", c.FirstName.MustGet())
-	assert.True(t, c.Title.IsNull(), "unset fields are null")
-	assert.Equal(t, gen.CandidateSourceSeekOut, c.SourcedFrom.MustGet())
-	assert.Equal(t, []gen.Email{{EmailAddress: "ada@example.com", IsPrimary: ptr(true)}, {EmailAddress: "countess@example.org", IsPrimary: ptr(false)}}, *c.Emails,
+	assert.Equal(t, "Ada", *c.FirstName)
+	assert.True(t, c.Title == nil, "unset fields are null")
+	assert.Equal(t, gen.CandidateSourceSeekOut, *c.SourcedFrom)
+	assert.Equal(t, []gen.Email{{EmailAddress: "ada@example.com", IsPrimary: ptr(true)}, {EmailAddress: "countess@example.org", IsPrimary: ptr(false)}}, c.Emails,
 		"duplicates (ignoring case) dropped; with no primary left the first is primary")
 	assert.Equal(t, []gen.Profile{
-		{Network: "github", Url: "https://github.com/ada", Username: ptr("ada")},
-		{Network: "linkedin", Url: "https://www.linkedin.com/in/ada-lovelace", Username: ptr("ada-lovelace")},
-	}, *c.Profiles)
-	require.Len(t, *c.WorkInfo, 1)
-	assert.True(t, (*c.WorkInfo)[0].Title.IsNull())
-	assert.Equal(t, []string{}, c.ProjectIds.MustGet())
+		{Network: "github", URL: "https://github.com/ada", Username: ptr("ada")},
+		{Network: "linkedin", URL: "https://www.linkedin.com/in/ada-lovelace", Username: ptr("ada-lovelace")},
+	}, c.Profiles)
+	require.Len(t, c.WorkInfo, 1)
+	assert.True(t, (c.WorkInfo)[0].Title == nil)
+	assert.Equal(t, []string{}, c.ProjectIDs)
 	assert.NotEmpty(t, *c.Weblink)
-	assert.Equal(t, int(epoch.Unix()), c.LastUpdatedAt.MustGet())
+	assert.Equal(t, epoch, c.GetLastUpdatedAt())
 }
 
 // A second candidate with a LinkedIn handle already in Gem is the 400 seen live, with the
@@ -110,24 +110,24 @@ func TestUpdateCandidate(t *testing.T) {
 	})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	c := getCandidate(t, srv, id)
-	assert.Equal(t, "Ada", c.FirstName.MustGet(), "not sent, unchanged")
-	assert.Equal(t, "Engines Ltd", c.Company.MustGet(), "not sent, unchanged")
-	assert.True(t, c.Title.IsNull(), "null clears")
-	assert.Equal(t, "Countess", c.Nickname.MustGet())
-	assert.Equal(t, []gen.Email{{EmailAddress: "new@example.com", IsPrimary: ptr(true)}}, *c.Emails)
-	assert.Equal(t, []gen.Profile{{Network: "twitter", Url: "https://twitter.com/ada", Username: ptr("ada")}}, *c.Profiles)
-	due := c.DueDate.MustGet()
-	assert.Equal(t, "2025-04-01", due.Date.String())
-	assert.True(t, due.Note.IsNull())
-	assert.Equal(t, int(epoch.Add(time.Hour).Unix()), c.LastUpdatedAt.MustGet())
+	assert.Equal(t, "Ada", *c.FirstName, "not sent, unchanged")
+	assert.Equal(t, "Engines Ltd", *c.Company, "not sent, unchanged")
+	assert.True(t, c.Title == nil, "null clears")
+	assert.Equal(t, "Countess", *c.Nickname)
+	assert.Equal(t, []gen.Email{{EmailAddress: "new@example.com", IsPrimary: ptr(true)}}, c.Emails)
+	assert.Equal(t, []gen.Profile{{Network: "twitter", URL: "https://twitter.com/ada", Username: ptr("ada")}}, c.Profiles)
+	due := *c.DueDate
+	assert.Equal(t, "2025-04-01", string(due.Date))
+	assert.True(t, due.Note == nil)
+	assert.Equal(t, epoch.Add(time.Hour), c.GetLastUpdatedAt())
 
 	r = call(t, srv, http.MethodPut, "/v0/candidates/"+id, object{"due_date": nil})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-	assert.True(t, getCandidate(t, srv, id).DueDate.IsNull(), "due_date null clears it")
+	assert.True(t, getCandidate(t, srv, id).DueDate == nil, "due_date null clears it")
 
 	r = call(t, srv, http.MethodPut, "/v0/candidates/"+id, object{"first_name": "Augusta", "due_date": object{"date": "2025-04-01", "user_id": "dXNlcnM6OTk="}})
 	assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
-	assert.Equal(t, "Ada", getCandidate(t, srv, id).FirstName.MustGet(), "an invalid update changes nothing")
+	assert.Equal(t, "Ada", *getCandidate(t, srv, id).FirstName, "an invalid update changes nothing")
 }
 
 // Unknown ids are flask-smorest's bare 404; WithNotFoundMessages adds a message.
@@ -169,7 +169,7 @@ func TestListCandidatesFilters(t *testing.T) {
 	srv, clock := start(t)
 	other := srv.Fake.AddUser("Other", "other@example.com")
 	var ids []string
-	for i, who := range []string{srv.UserID, *other.Id, srv.UserID, srv.UserID} {
+	for i, who := range []string{srv.UserID, *other.ID, srv.UserID, srv.UserID} {
 		ids = append(ids, mustCreate(t, srv, "/v0/candidates", object{
 			"created_by": who, "linked_in_handle": "h" + strconv.Itoa(i),
 			"emails": []any{object{"email_address": "person" + strconv.Itoa(i) + "@corp" + strconv.Itoa(i%2) + ".example"}},
@@ -185,7 +185,7 @@ func TestListCandidatesFilters(t *testing.T) {
 	}{
 		{"", []string{ids[3], ids[2], ids[1], ids[0]}},
 		{"?sort=asc", ids},
-		{"?created_by=" + *other.Id, []string{ids[1]}},
+		{"?created_by=" + *other.ID, []string{ids[1]}},
 		{"?linked_in_handle=H2", []string{ids[2]}},
 		{"?email=person1@corp1.example", []string{ids[1]}},
 		{"?candidate_ids=" + ids[0] + "," + ids[3], []string{ids[3], ids[0]}},

@@ -84,8 +84,8 @@ func TestConcurrentWritesAreNotLost(t *testing.T) {
 	assert.Equal(t, workers*rounds, adds)
 	assert.Equal(t, workers*rounds-len(want), removes)
 	for _, c := range srv.Fake.Candidates() {
-		assert.Equal(t, "Engineer "+c.FirstName.MustGet(), c.Title.MustGet(), "update of %s lost", *c.Id)
-		assert.Equal(t, c.ProjectIds.MustGet() != nil && len(c.ProjectIds.MustGet()) == 1, contains(want, *c.Id))
+		assert.Equal(t, "Engineer "+*c.FirstName, *c.Title, "update of %s lost", *c.ID)
+		assert.Equal(t, c.ProjectIDs != nil && len(c.ProjectIDs) == 1, contains(want, *c.ID))
 	}
 }
 
@@ -102,7 +102,7 @@ func worker(srv *gemtest.Server, project string, w, i int, kept *[]string) error
 	if err := json.Unmarshal(body, &c); err != nil {
 		return err
 	}
-	id := *c.Id
+	id := *c.ID
 	steps := []struct {
 		method, path string
 		body         any
@@ -157,7 +157,7 @@ func TestConcurrentDuplicates(t *testing.T) {
 	}
 	wg.Wait()
 	require.Equal(t, 1, srv.Fake.CandidateCount())
-	id := *srv.Fake.Candidates()[0].Id
+	id := *srv.Fake.Candidates()[0].ID
 	created := 0
 	for i, s := range statuses {
 		if s == http.StatusCreated {

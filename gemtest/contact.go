@@ -2,6 +2,7 @@ package gemtest
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gem-go/gem-go/gen"
@@ -70,7 +71,7 @@ func profilesFor(urls []string, handle *string) []gen.Profile {
 func profileFor(raw string) gen.Profile {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return gen.Profile{Network: "other", Url: raw, Username: ptr("")}
+		return gen.Profile{Network: "other", URL: raw, Username: ptr("")}
 	}
 	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
 	network, ok := networks[host]
@@ -90,37 +91,13 @@ func profileFor(raw string) gen.Profile {
 			username = segs[1]
 		}
 	}
-	return gen.Profile{Network: network, Url: raw, Username: ptr(username)}
+	return gen.Profile{Network: network, URL: raw, Username: ptr(username)}
 }
 
-// normalizeEducation stores every field of each entry, null where not sent.
-func normalizeEducation(in []gen.EducationInfo) []gen.EducationInfo {
-	out := make([]gen.EducationInfo, len(in))
-	for i, e := range in {
-		fillNull(&e.School)
-		fillNull(&e.ParsedUniversity)
-		fillNull(&e.ParsedSchool)
-		fillNull(&e.StartDate)
-		fillNull(&e.EndDate)
-		fillNull(&e.FieldOfStudy)
-		fillNull(&e.ParsedMajor1)
-		fillNull(&e.ParsedMajor2)
-		fillNull(&e.Degree)
-		out[i] = e
-	}
-	return out
-}
+// normalizeEducation stores the entries as sent: a field not sent is absent from the
+// response too. EducationInfo is shared with request bodies, where an absent field must stay
+// absent, so its nil fields are left out when encoded (a guess: Gem may dump them as null).
+func normalizeEducation(in []gen.EducationInfo) []gen.EducationInfo { return slices.Clone(in) }
 
-// normalizeWork stores every field of each entry, null where not sent.
-func normalizeWork(in []gen.WorkInfo) []gen.WorkInfo {
-	out := make([]gen.WorkInfo, len(in))
-	for i, w := range in {
-		fillNull(&w.Company)
-		fillNull(&w.Title)
-		fillNull(&w.WorkStartDate)
-		fillNull(&w.WorkEndDate)
-		fillNull(&w.IsCurrent)
-		out[i] = w
-	}
-	return out
-}
+// normalizeWork stores the entries as sent, like normalizeEducation.
+func normalizeWork(in []gen.WorkInfo) []gen.WorkInfo { return slices.Clone(in) }

@@ -4,9 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 // customField is a custom field: team-wide or for one project. Never deleted, only hidden
@@ -21,23 +20,23 @@ type customField struct {
 	options   []*option
 }
 
-func (cf *customField) renderProjectID() nullable.Nullable[string] {
+func (cf *customField) renderProjectID() *string {
 	if cf.scope == gen.CustomFieldScopeProject {
-		return nullable.NewNullableWithValue(cf.projectID)
+		return ptr(cf.projectID)
 	}
-	return nullable.NewNullNullable[string]()
+	return nil
 }
 
 func (cf *customField) render() gen.CustomField {
 	return gen.CustomField{
-		Id:        ptr(cf.id),
-		CreatedAt: ptr(int(cf.created)),
+		ID:        ptr(cf.id),
+		CreatedAt: unixTime(cf.created),
 		Name:      ptr(cf.name),
 		ValueType: ptr(cf.valueType),
 		Scope:     ptr(cf.scope),
-		ProjectId: cf.renderProjectID(),
+		ProjectID: cf.renderProjectID(),
 		IsHidden:  ptr(cf.hidden),
-		Options:   ptr(mapSlice(cf.options, (*option).renderCustom)),
+		Options:   mapSlice(cf.options, (*option).renderCustom),
 	}
 }
 
@@ -47,13 +46,13 @@ func isSelect(t gen.CustomFieldValueType) bool {
 
 // ListCustomFields lists custom fields by creation time; name is trimmed and matched
 // exactly (reference).
-func (a api) ListCustomFields(_ context.Context, req gen.ListCustomFieldsRequestObject) (gen.ListCustomFieldsResponseObject, error) {
+func (a api) ListCustomFields(_ context.Context, req genserver.ListCustomFieldsRequestObject) (genserver.ListCustomFieldsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	p := req.Params
 	keep := func(cf *customField) bool {
 		switch {
-		case p.ProjectId != nil && cf.projectID != *p.ProjectId,
+		case p.ProjectID != nil && cf.projectID != *p.ProjectID,
 			p.Scope != nil && cf.scope != *p.Scope,
 			p.IsHidden != nil && cf.hidden != *p.IsHidden,
 			p.Name != nil && cf.name != strings.TrimSpace(*p.Name):
@@ -63,7 +62,7 @@ func (a api) ListCustomFields(_ context.Context, req gen.ListCustomFieldsRequest
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.customFields.list, l, byCreated, keep, p.Page, p.PageSize, (*customField).render)
-	return gen.ListCustomFields200JSONResponse{Body: body, Headers: gen.ListCustomFields200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListCustomFields200JSONResponse{Body: body, Headers: genserver.ListCustomFields200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateCustomField creates a custom field. Rules the reference gives in prose are
@@ -71,14 +70,14 @@ func (a api) ListCustomFields(_ context.Context, req gen.ListCustomFieldsRequest
 // is project", option_values "Applicable and required when value_type is one of
 // (single_select, multi_select)". The name is trimmed and unique within its scope; a taken
 // name is the documented 400 with the existing field in errors.json.custom_field.
-func (a api) CreateCustomField(_ context.Context, req gen.CreateCustomFieldRequestObject) (gen.CreateCustomFieldResponseObject, error) {
+func (a api) CreateCustomField(_ context.Context, req genserver.CreateCustomFieldRequestObject) (genserver.CreateCustomFieldResponseObject, error) {
 	b := req.Body
 	fe := fieldErrors{}
 	name := strings.TrimSpace(b.Name)
 	if name == "" {
 		fe.add(lengthMessage(1, ptr(uint64(50))), "name")
 	}
-	if b.Scope == gen.CustomFieldScopeProject && b.ProjectId == nil {
+	if b.Scope == gen.CustomFieldScopeProject && b.ProjectID == nil {
 		fe.add("Missing data for required field.", "project_id")
 	}
 	if isSelect(b.ValueType) && b.OptionValues == nil {
@@ -91,20 +90,20 @@ func (a api) CreateCustomField(_ context.Context, req gen.CreateCustomFieldReque
 	defer a.unlock()
 	cf := &customField{name: name, valueType: b.ValueType, scope: b.Scope}
 	if b.Scope == gen.CustomFieldScopeProject {
-		if _, ok := s.projects.get(*b.ProjectId); !ok {
+		if _, ok := s.projects.get(*b.ProjectID); !ok {
 			return nil, invalidReference("Project", "project_id")
 		}
-		cf.projectID = *b.ProjectId
+		cf.projectID = *b.ProjectID
 	}
 	if taken := s.customFieldNamed(cf, name); taken != nil {
 		return nil, customFieldExists(taken)
 	}
 	cf.meta = s.newMeta(kindCustomField, a.now())
 	if isSelect(b.ValueType) {
-		cf.options, _ = s.newOptions(kindCustomFieldOption, nil, *b.OptionValues, cf.created)
+		cf.options, _ = s.newOptions(kindCustomFieldOption, nil, b.OptionValues, cf.created)
 	}
 	s.customFields.add(cf)
-	return gen.CreateCustomField201JSONResponse(cf.render()), nil
+	return genserver.CreateCustomField201JSONResponse(cf.render()), nil
 }
 
 // customFieldNamed finds another field named name in cf's scope (exact match after
@@ -124,21 +123,21 @@ func customFieldExists(cf *customField) *apiError {
 }
 
 // GetCustomField returns one custom field, hidden or not.
-func (a api) GetCustomField(_ context.Context, req gen.GetCustomFieldRequestObject) (gen.GetCustomFieldResponseObject, error) {
+func (a api) GetCustomField(_ context.Context, req genserver.GetCustomFieldRequestObject) (genserver.GetCustomFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldId)
+	cf, ok := s.customFields.get(req.CustomFieldID)
 	if !ok {
 		return nil, a.notFound("Custom field")
 	}
-	return gen.GetCustomField200JSONResponse(cf.render()), nil
+	return genserver.GetCustomField200JSONResponse(cf.render()), nil
 }
 
 // UpdateCustomField renames or hides a custom field (PATCH takes only name and is_hidden).
-func (a api) UpdateCustomField(_ context.Context, req gen.UpdateCustomFieldRequestObject) (gen.UpdateCustomFieldResponseObject, error) {
+func (a api) UpdateCustomField(_ context.Context, req genserver.UpdateCustomFieldRequestObject) (genserver.UpdateCustomFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldId)
+	cf, ok := s.customFields.get(req.CustomFieldID)
 	if !ok {
 		return nil, a.notFound("Custom field")
 	}
@@ -158,30 +157,30 @@ func (a api) UpdateCustomField(_ context.Context, req gen.UpdateCustomFieldReque
 	if b.IsHidden != nil {
 		cf.hidden = *b.IsHidden
 	}
-	return gen.UpdateCustomField200JSONResponse(cf.render()), nil
+	return genserver.UpdateCustomField200JSONResponse(cf.render()), nil
 }
 
 // ListCustomFieldOptions lists a field's options in creation order; value is trimmed and
 // matched exactly.
-func (a api) ListCustomFieldOptions(_ context.Context, req gen.ListCustomFieldOptionsRequestObject) (gen.ListCustomFieldOptionsResponseObject, error) {
+func (a api) ListCustomFieldOptions(_ context.Context, req genserver.ListCustomFieldOptionsRequestObject) (genserver.ListCustomFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldId)
+	cf, ok := s.customFields.get(req.CustomFieldID)
 	if !ok {
 		return nil, a.notFound("Custom field")
 	}
 	p := req.Params
 	opts := filterOptions(cf.options, p.Value, p.IsHidden)
 	body, header := pageInOrder(opts, p.Page, p.PageSize, (*option).renderCustom)
-	return gen.ListCustomFieldOptions200JSONResponse{Body: body, Headers: gen.ListCustomFieldOptions200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListCustomFieldOptions200JSONResponse{Body: body, Headers: genserver.ListCustomFieldOptions200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateCustomFieldOptions adds options to a select field. Values are trimmed; when any
 // exists already nothing is added and the documented 400 lists the existing options.
-func (a api) CreateCustomFieldOptions(_ context.Context, req gen.CreateCustomFieldOptionsRequestObject) (gen.CreateCustomFieldOptionsResponseObject, error) {
+func (a api) CreateCustomFieldOptions(_ context.Context, req genserver.CreateCustomFieldOptionsRequestObject) (genserver.CreateCustomFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldId)
+	cf, ok := s.customFields.get(req.CustomFieldID)
 	if !ok {
 		return nil, a.notFound("Custom field")
 	}
@@ -194,25 +193,25 @@ func (a api) CreateCustomFieldOptions(_ context.Context, req gen.CreateCustomFie
 		return nil, badRequest("Custom field options with the values already existed.", fe)
 	}
 	cf.options = append(cf.options, created...)
-	return gen.CreateCustomFieldOptions201JSONResponse(mapSlice(created, (*option).renderCustom)), nil
+	return genserver.CreateCustomFieldOptions201JSONResponse(mapSlice(created, (*option).renderCustom)), nil
 }
 
 // GetCustomFieldOption returns one option of a field.
-func (a api) GetCustomFieldOption(_ context.Context, req gen.GetCustomFieldOptionRequestObject) (gen.GetCustomFieldOptionResponseObject, error) {
-	o, err := fieldOption(a.Fake, customFields, "Custom field", req.CustomFieldId, req.OptionId, nil)
+func (a api) GetCustomFieldOption(_ context.Context, req genserver.GetCustomFieldOptionRequestObject) (genserver.GetCustomFieldOptionResponseObject, error) {
+	o, err := fieldOption(a.Fake, customFields, "Custom field", req.CustomFieldID, req.OptionID, nil)
 	if err != nil {
 		return nil, err
 	}
-	return gen.GetCustomFieldOption200JSONResponse(o.renderCustom()), nil
+	return genserver.GetCustomFieldOption200JSONResponse(o.renderCustom()), nil
 }
 
 // UpdateCustomFieldOption hides or shows an option (options are never deleted).
-func (a api) UpdateCustomFieldOption(_ context.Context, req gen.UpdateCustomFieldOptionRequestObject) (gen.UpdateCustomFieldOptionResponseObject, error) {
-	o, err := fieldOption(a.Fake, customFields, "Custom field", req.CustomFieldId, req.OptionId, req.Body.IsHidden)
+func (a api) UpdateCustomFieldOption(_ context.Context, req genserver.UpdateCustomFieldOptionRequestObject) (genserver.UpdateCustomFieldOptionResponseObject, error) {
+	o, err := fieldOption(a.Fake, customFields, "Custom field", req.CustomFieldID, req.OptionID, req.Body.IsHidden)
 	if err != nil {
 		return nil, err
 	}
-	return gen.UpdateCustomFieldOption200JSONResponse(o.renderCustom()), nil
+	return genserver.UpdateCustomFieldOption200JSONResponse(o.renderCustom()), nil
 }
 
 func customFields(s *store) *table[*customField] { return &s.customFields }

@@ -20,8 +20,8 @@ func getCustomField(t *testing.T, srv *gemtest.Server, id string) gen.CustomFiel
 // optionIDs maps a field's option values to their ids.
 func optionIDs(cf gen.CustomField) map[string]string {
 	ids := map[string]string{}
-	for _, o := range *cf.Options {
-		ids[*o.Value] = *o.Id
+	for _, o := range cf.Options {
+		ids[*o.Value] = *o.ID
 	}
 	return ids
 }
@@ -63,7 +63,7 @@ func TestCustomFieldOptionsAreUnique(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.status)
 	assert.JSONEq(t, `{"code":400,"status":"Bad Request","message":"Custom field options with the values already existed.",
 		"errors":{"json":{"options":[{"id":"`+referral+`","is_hidden":false,"value":"Referral"}]}}}`, string(r.body))
-	assert.Len(t, *getCustomField(t, srv, id).Options, 2)
+	assert.Len(t, getCustomField(t, srv, id).Options, 2)
 
 	r = call(t, srv, http.MethodPost, "/v0/custom_fields/"+id+"/options", object{"option_values": []string{"Agency", "Agency"}})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
@@ -96,12 +96,12 @@ func TestCustomFieldValuesByType(t *testing.T) {
 	}})
 	assert.Equal(t, map[string]any{text: "Strong", date: "2025-05-01", single: "Referral", multi: []any{"Go", "Rust"}}, customValues(t, srv, id))
 	c := getCandidate(t, srv, id)
-	for _, v := range *c.CustomFields {
-		switch v.Id {
+	for _, v := range c.CustomFields {
+		switch v.ID {
 		case single:
-			assert.Equal(t, []string{source["Referral"]}, *v.ValueOptionIds)
+			assert.Equal(t, []string{source["Referral"]}, v.ValueOptionIDs)
 		case multi:
-			assert.Equal(t, []string{opts["Go"], opts["Rust"]}, *v.ValueOptionIds)
+			assert.Equal(t, []string{opts["Go"], opts["Rust"]}, v.ValueOptionIDs)
 			assert.Equal(t, "Skills", *v.CustomFieldCategory, "the deprecated copy of name")
 		}
 	}
@@ -133,8 +133,8 @@ func TestCustomFieldValuesByType(t *testing.T) {
 func customValues(t *testing.T, srv *gemtest.Server, id string) map[string]any {
 	t.Helper()
 	values := map[string]any{}
-	for _, v := range *getCandidate(t, srv, id).CustomFields {
-		values[v.Id] = v.Value.MustGet()
+	for _, v := range getCandidate(t, srv, id).CustomFields {
+		values[v.ID] = v.Value
 	}
 	return values
 }
@@ -199,6 +199,6 @@ func TestProjectScopedCustomFieldValues(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
 	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID, "custom_fields": values, "project_ids": []string{project}})
 	c := getCandidate(t, srv, id)
-	require.Len(t, *c.CustomFields, 1)
-	assert.Equal(t, project, (*c.CustomFields)[0].ProjectId.MustGet())
+	require.Len(t, c.CustomFields, 1)
+	assert.Equal(t, project, *(c.CustomFields)[0].ProjectID)
 }

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/gem-go/gem-go/gen"
 )
 
@@ -18,15 +16,15 @@ import (
 // its project ("Custom fields under project scope apply to candidates in a specific
 // project", reference). Gem's status for these errors is not documented; they are
 // business rules on top of the schema, so 400 like its other ones.
-func (f *Fake) customValues(s *store, cur map[string]fieldValue, projects []string, updates *[]gen.CustomFieldCandidateMembershipUpdate) (map[string]fieldValue, error) {
+func (f *Fake) customValues(s *store, cur map[string]fieldValue, projects []string, updates []gen.CustomFieldCandidateMembershipUpdate) (map[string]fieldValue, error) {
 	out := maps.Clone(cur)
 	if out == nil {
 		out = map[string]fieldValue{}
 	}
 	fe := fieldErrors{}
-	for i, u := range deref(updates) {
+	for i, u := range updates {
 		at := func(field string) []string { return []string{"custom_fields", itoa(i), field} }
-		cf, ok := s.customFields.get(u.CustomFieldId)
+		cf, ok := s.customFields.get(u.CustomFieldID)
 		switch {
 		case !ok:
 			fe.add("Custom field not found.", at("custom_field_id")...)
@@ -35,12 +33,11 @@ func (f *Fake) customValues(s *store, cur map[string]fieldValue, projects []stri
 			fe.add("The candidate is not in the custom field's project.", at("custom_field_id")...)
 			continue
 		}
-		raw, err := u.Value.Get()
-		if err != nil { // null
+		if u.Value == nil { // null
 			delete(out, cf.id)
 			continue
 		}
-		v, msg := f.parseValue(s, cf, raw)
+		v, msg := f.parseValue(s, cf, u.Value)
 		switch {
 		case msg != "":
 			fe.add(msg, at("value")...)
@@ -146,15 +143,15 @@ func (s *store) renderCustomValues(c *candidate) []gen.CustomFieldCandidateMembe
 			}
 		}
 		out = append(out, gen.CustomFieldCandidateMembership{
-			Id:                  cf.id,
+			ID:                  cf.id,
 			Name:                cf.name,
 			Scope:               cf.scope,
-			ProjectId:           cf.renderProjectID(),
+			ProjectID:           cf.renderProjectID(),
 			ValueType:           cf.valueType,
-			Value:               nullable.NewNullableWithValue(value),
-			ValueOptionIds:      &ids,
+			Value:               value,
+			ValueOptionIDs:      ids,
 			CustomFieldCategory: ptr(cf.name),
-			CustomFieldValue:    nullable.NewNullableWithValue(value),
+			CustomFieldValue:    value,
 		})
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 // ExportFile is one file of a data export.
@@ -26,14 +27,14 @@ func (e *dataExport) render(ctx context.Context) gen.DataExport {
 	files := make([]gen.DataExportFile, len(e.files))
 	for i, file := range e.files {
 		url := downloadURL(ctx, filesPrefix+"data_export/"+e.id+"/"+itoa(i)+"/"+pathEscape(file.Name)+".csv")
-		files[i] = gen.DataExportFile{Name: ptr(file.Name), DownloadUrl: &url}
+		files[i] = gen.DataExportFile{Name: ptr(file.Name), DownloadURL: &url}
 	}
-	return gen.DataExport{Id: ptr(e.id), CreatedAt: ptr(int(e.created)), Files: &files}
+	return gen.DataExport{ID: ptr(e.id), CreatedAt: unixTime(e.created), Files: files}
 }
 
 // GetDataExport returns the most recent data export. With none, it answers flask-smorest's
 // 404 (the reference does not say; a guess).
-func (a api) GetDataExport(ctx context.Context, _ gen.GetDataExportRequestObject) (gen.GetDataExportResponseObject, error) {
+func (a api) GetDataExport(ctx context.Context, _ genserver.GetDataExportRequestObject) (genserver.GetDataExportResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	if s.exports.len() == 0 {
@@ -45,5 +46,5 @@ func (a api) GetDataExport(ctx context.Context, _ gen.GetDataExportRequestObject
 			latest = e
 		}
 	}
-	return gen.GetDataExport200JSONResponse(latest.render(ctx)), nil
+	return genserver.GetDataExport200JSONResponse(latest.render(ctx)), nil
 }

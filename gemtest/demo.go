@@ -120,7 +120,7 @@ func seedDemo(f *Fake) {
 		}
 		if i%10 == 0 {
 			c.updated = created + day
-			c.due = &gen.DueDate{Date: dateOf(created + 7*day), UserId: c.createdBy, Note: orNull(ptr("Follow up after the first call."))}
+			c.due = &gen.DueDate{Date: dateOf(created + 7*day), UserID: c.createdBy, Note: ptr("Follow up after the first call.")}
 		}
 		s.candidates.add(c)
 		s.handles[handle] = c.id

@@ -37,7 +37,7 @@ func TestDemoData(t *testing.T) {
 	srv, _ := start(t, gemtest.WithDemoData(), gemtest.WithEventLists())
 	assert.Len(t, walk(t, srv, "/v0/users"), 5)
 	assert.Equal(t, "Priya Raman", *srv.Fake.Users()[0].Name)
-	assert.Equal(t, *srv.Fake.Users()[0].Id, srv.UserID)
+	assert.Equal(t, *srv.Fake.Users()[0].ID, srv.UserID)
 	assert.Len(t, walk(t, srv, "/v0/sequences"), 3)
 	assert.Len(t, walk(t, srv, "/v0/project_fields"), 3)
 	assert.Len(t, walk(t, srv, "/v0/custom_fields"), 5)
@@ -56,10 +56,10 @@ func TestDemoData(t *testing.T) {
 	withFields := 0
 	for _, id := range candidates {
 		c := getCandidate(t, srv, id)
-		for _, v := range *c.CustomFields {
+		for _, v := range c.CustomFields {
 			assert.NotEqual(t, "Legacy ATS ID", v.Name, "a hidden field")
 		}
-		if len(*c.CustomFields) > 1 {
+		if len(c.CustomFields) > 1 {
 			withFields++
 		}
 		walk(t, srv, "/v0/candidates/"+id+"/notes")
@@ -68,13 +68,13 @@ func TestDemoData(t *testing.T) {
 	assert.Positive(t, withFields)
 
 	export := get[gen.DataExport](t, srv, "/v0/data_export")
-	require.NotEmpty(t, *export.Files)
-	resp, err := srv.Client().Get(*(*export.Files)[0].DownloadUrl)
+	require.NotEmpty(t, export.Files)
+	resp, err := srv.Client().Get(*(export.Files)[0].DownloadURL)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
-	r := call(t, srv, http.MethodPost, "/v0/candidates", object{"created_by": srv.UserID, "linked_in_handle": srv.Fake.Candidates()[0].LinkedInHandle.MustGet()})
+	r := call(t, srv, http.MethodPost, "/v0/candidates", object{"created_by": srv.UserID, "linked_in_handle": *srv.Fake.Candidates()[0].LinkedInHandle})
 	assert.Equal(t, http.StatusBadRequest, r.status, "demo handles are taken: %s", r.body)
 	assert.Equal(t, []string{"demo"}, gemtest.SeedNames())
 }

@@ -15,7 +15,8 @@
 //
 // What it does, like Gem:
 //   - every operation of the document (the fake implements the generated
-//     gen.StrictServerInterface, so a new operation does not compile until it is served);
+//     server interface in internal/genserver, so a new operation does not compile until it is
+//     served);
 //   - every request validated with kin-openapi, answering webargs' 422 with marshmallow's
 //     messages, "Unknown field." for unknown body fields; unknown query parameters ignored;
 //   - ids as padded base64 of "<type>:<n>", timestamps in unix seconds;

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 // event is a candidate event; meta.created is its timestamp, as sent.
@@ -23,9 +24,9 @@ type event struct {
 
 func (e *event) render() gen.CandidateEvent {
 	return gen.CandidateEvent{
-		Id: ptr(e.id), CandidateId: ptr(e.candidateID), Timestamp: ptr(int(e.created)),
-		UserId: ptr(e.userID), OnBehalfOfUserId: e.onBehalfOf, ProjectId: ptr(e.projectID),
-		SequenceId: ptr(e.sequenceID), Type: ptr(e.typ), Subtype: ptr(e.subtype),
+		ID: ptr(e.id), CandidateID: ptr(e.candidateID), Timestamp: unixTime(e.created),
+		UserID: ptr(e.userID), OnBehalfOfUserID: e.onBehalfOf, ProjectID: ptr(e.projectID),
+		SequenceID: ptr(e.sequenceID), Type: ptr(e.typ), Subtype: ptr(e.subtype),
 		ContactMedium: ptr(e.medium), ReplyStatus: e.reply,
 	}
 }
@@ -37,9 +38,9 @@ func eventsDeprecated() *apiError {
 	return smorestError(http.StatusForbidden, "Events are deprecated", nil)
 }
 
-// ListAllCandidateEvents is deprecated: 403 unless WithEventLists, then events of all
+// ListEvents is deprecated: 403 unless WithEventLists, then events of all
 // candidates by timestamp.
-func (a api) ListAllCandidateEvents(_ context.Context, req gen.ListAllCandidateEventsRequestObject) (gen.ListAllCandidateEventsResponseObject, error) {
+func (a api) ListEvents(_ context.Context, req genserver.ListEventsRequestObject) (genserver.ListEventsResponseObject, error) {
 	if !a.cfg.eventLists {
 		return nil, eventsDeprecated()
 	}
@@ -48,12 +49,12 @@ func (a api) ListAllCandidateEvents(_ context.Context, req gen.ListAllCandidateE
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.events.list, l, byCreated, nil, p.Page, p.PageSize, (*event).render)
-	return gen.ListAllCandidateEvents200JSONResponse{Body: body, Headers: gen.ListAllCandidateEvents200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListEvents200JSONResponse{Body: body, Headers: genserver.ListEvents200ResponseHeaders{XPagination: header}}, nil
 }
 
 // ListCandidateEvents is deprecated: 403 unless WithEventLists, then the candidate's
 // events by timestamp.
-func (a api) ListCandidateEvents(_ context.Context, req gen.ListCandidateEventsRequestObject) (gen.ListCandidateEventsResponseObject, error) {
+func (a api) ListCandidateEvents(_ context.Context, req genserver.ListCandidateEventsRequestObject) (genserver.ListCandidateEventsResponseObject, error) {
 	if !a.cfg.eventLists {
 		return nil, eventsDeprecated()
 	}
@@ -61,44 +62,44 @@ func (a api) ListCandidateEvents(_ context.Context, req gen.ListCandidateEventsR
 	defer a.unlock()
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	body, header, err := ofCandidate(a.Fake, s, req.CandidateId, s.events.list, l, p.Page, p.PageSize, (*event).render)
+	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, s.events.list, l, p.Page, p.PageSize, (*event).render)
 	if err != nil {
 		return nil, err
 	}
-	return gen.ListCandidateEvents200JSONResponse{Body: body, Headers: gen.ListCandidateEvents200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListCandidateEvents200JSONResponse{Body: body, Headers: genserver.ListCandidateEvents200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateCandidateEvent records a manual touchpoint: "only manual_touchpoints type event
 // can be created currently" (reference); other types are a 400 (the status is a guess).
 // The user, project and sequence must exist.
-func (a api) CreateCandidateEvent(_ context.Context, req gen.CreateCandidateEventRequestObject) (gen.CreateCandidateEventResponseObject, error) {
+func (a api) CreateCandidateEvent(_ context.Context, req genserver.CreateCandidateEventRequestObject) (genserver.CreateCandidateEventResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	if _, ok := s.candidates.get(req.CandidateId); !ok {
+	if _, ok := s.candidates.get(req.CandidateID); !ok {
 		return nil, a.notFound("Candidate")
 	}
 	b := req.Body
 	if b.Type != gen.CandidateEventTypeManualTouchpoints {
 		return nil, badRequest("Only manual_touchpoints events can be created.", nil)
 	}
-	switch _, project := s.projects.get(b.ProjectId); {
-	case !s.userExists(b.UserId):
+	switch _, project := s.projects.get(b.ProjectID); {
+	case !s.userExists(b.UserID):
 		return nil, invalidReference("User", "user_id")
-	case b.OnBehalfOfUserId != nil && !s.userExists(*b.OnBehalfOfUserId):
+	case b.OnBehalfOfUserID != nil && !s.userExists(*b.OnBehalfOfUserID):
 		return nil, invalidReference("User", "on_behalf_of_user_id")
 	case !project:
 		return nil, invalidReference("Project", "project_id")
 	}
-	if _, ok := s.sequences.get(b.SequenceId); !ok {
+	if _, ok := s.sequences.get(b.SequenceID); !ok {
 		return nil, invalidReference("Sequence", "sequence_id")
 	}
 	e := &event{
-		meta: s.newMeta(kindEvent, int64(b.Timestamp)), candidateID: req.CandidateId,
-		userID: b.UserId, onBehalfOf: b.OnBehalfOfUserId, projectID: b.ProjectId, sequenceID: b.SequenceId,
+		meta: s.newMeta(kindEvent, int64(b.Timestamp)), candidateID: req.CandidateID,
+		userID: b.UserID, onBehalfOf: b.OnBehalfOfUserID, projectID: b.ProjectID, sequenceID: b.SequenceID,
 		typ: b.Type, subtype: b.Subtype, medium: b.ContactMedium, reply: b.ReplyStatus,
 	}
 	s.events.add(e)
-	return gen.CreateCandidateEvent201JSONResponse(e.render()), nil
+	return genserver.CreateCandidateEvent201JSONResponse(e.render()), nil
 }
 
 // candidateEvent finds an event of a candidate.
@@ -114,22 +115,22 @@ func (a api) candidateEvent(s *store, candidateID, eventID string) (*event, erro
 }
 
 // GetCandidateEvent returns one event of a candidate.
-func (a api) GetCandidateEvent(_ context.Context, req gen.GetCandidateEventRequestObject) (gen.GetCandidateEventResponseObject, error) {
+func (a api) GetCandidateEvent(_ context.Context, req genserver.GetCandidateEventRequestObject) (genserver.GetCandidateEventResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	e, err := a.candidateEvent(s, req.CandidateId, req.EventId)
+	e, err := a.candidateEvent(s, req.CandidateID, req.EventID)
 	if err != nil {
 		return nil, err
 	}
-	return gen.GetCandidateEvent200JSONResponse(e.render()), nil
+	return genserver.GetCandidateEvent200JSONResponse(e.render()), nil
 }
 
 // DeleteCandidateEvent deletes a manual touchpoint; "only manual_touchpoints events can be
 // deleted currently" (reference): others are a 400.
-func (a api) DeleteCandidateEvent(_ context.Context, req gen.DeleteCandidateEventRequestObject) (gen.DeleteCandidateEventResponseObject, error) {
+func (a api) DeleteCandidateEvent(_ context.Context, req genserver.DeleteCandidateEventRequestObject) (genserver.DeleteCandidateEventResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	e, err := a.candidateEvent(s, req.CandidateId, req.EventId)
+	e, err := a.candidateEvent(s, req.CandidateID, req.EventID)
 	if err != nil {
 		return nil, err
 	}
@@ -137,5 +138,5 @@ func (a api) DeleteCandidateEvent(_ context.Context, req gen.DeleteCandidateEven
 		return nil, badRequest("Only manual_touchpoints events can be deleted.", nil)
 	}
 	s.events.remove(e.id)
-	return gen.DeleteCandidateEvent204Response{}, nil
+	return genserver.DeleteCandidateEvent204Response{}, nil
 }

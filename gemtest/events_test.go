@@ -52,7 +52,7 @@ func TestManualTouchpoints(t *testing.T) {
 	events := get[[]gen.CandidateEvent](t, demo, "/v0/candidates/events?page_size=1")
 	require.Len(t, events, 1)
 	require.Equal(t, gen.CandidateEventTypeSequences, *events[0].Type)
-	r = call(t, demo, http.MethodDelete, "/v0/candidates/"+*events[0].CandidateId+"/events/"+*events[0].Id, nil)
+	r = call(t, demo, http.MethodDelete, "/v0/candidates/"+*events[0].CandidateID+"/events/"+*events[0].ID, nil)
 	assert.Equal(t, http.StatusBadRequest, r.status, "a sequence event cannot be deleted: %s", r.body)
 }
 
@@ -65,7 +65,7 @@ func TestNotes(t *testing.T) {
 	assert.Equal(t, []string{second, fx.note}, listIDs(t, srv, "/v0/candidates/"+fx.member+"/notes"))
 	n := get[gen.Note](t, srv, "/v0/notes/"+second)
 	assert.True(t, *n.IsPrivate)
-	assert.Equal(t, int(epoch.Unix())+60, *n.Timestamp)
+	assert.Equal(t, epoch.Add(time.Minute), n.GetTimestamp())
 
 	r := call(t, srv, http.MethodPost, "/v0/notes", object{"candidate_id": "Y2FuZGlkYXRlczo5OQ==", "user_id": fx.user, "content": "?"})
 	assert.Equal(t, http.StatusBadRequest, r.status)
@@ -84,11 +84,11 @@ func TestDataExport(t *testing.T) {
 	clock.Advance(time.Minute)
 	id := srv.Fake.AddDataExport(gemtest.ExportFile{Name: "candidate_info", Content: []byte("id,name\n1,Ada\n")})
 	e := get[gen.DataExport](t, srv, "/v0/data_export")
-	assert.Equal(t, id, *e.Id)
-	require.Len(t, *e.Files, 1)
-	f := (*e.Files)[0]
+	assert.Equal(t, id, *e.ID)
+	require.Len(t, e.Files, 1)
+	f := (e.Files)[0]
 	assert.Equal(t, "candidate_info", *f.Name)
-	resp, err := srv.Client().Get(*f.DownloadUrl)
+	resp, err := srv.Client().Get(*f.DownloadURL)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)

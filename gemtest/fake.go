@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 	"github.com/gem-go/gem-go/internal/route"
 )
 
@@ -55,11 +55,11 @@ func New(opts ...Option) (*Fake, error) {
 	if cfg.rateLimited {
 		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock)
 	}
-	strict := gen.NewStrictHandlerWithOptions(api{f}, nil, gen.StrictHTTPServerOptions{
+	strict := genserver.NewStrictHandlerWithOptions(api{f}, nil, genserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  f.requestError,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) { writeError(w, err) },
 	})
-	f.handler = gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{ErrorHandlerFunc: f.requestError})
+	f.handler = genserver.HandlerWithOptions(strict, genserver.StdHTTPServerOptions{ErrorHandlerFunc: f.requestError})
 	if cfg.seed != "" {
 		seeds[cfg.seed](f)
 	} else {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 // logEntry is one line of the project candidate membership log; meta.created is its
@@ -16,8 +17,8 @@ type logEntry struct {
 
 func (e *logEntry) render() gen.ProjectCandidateMembershipLog {
 	return gen.ProjectCandidateMembershipLog{
-		CandidateId: ptr(e.candidateID), ProjectId: ptr(e.projectID),
-		Action: ptr(e.action), Timestamp: ptr(int(e.created)),
+		CandidateID: ptr(e.candidateID), ProjectID: ptr(e.projectID),
+		Action: ptr(e.action), Timestamp: unixTime(e.created),
 	}
 }
 
@@ -37,39 +38,39 @@ func (f *Fake) removeMember(s *store, p *project, c *candidate, now int64) {
 
 // ListProjectCandidates lists a project's candidates ({candidate_id, added_at}: ids only,
 // notes §1.15) by added_at.
-func (a api) ListProjectCandidates(_ context.Context, req gen.ListProjectCandidatesRequestObject) (gen.ListProjectCandidatesResponseObject, error) {
+func (a api) ListProjectCandidates(_ context.Context, req genserver.ListProjectCandidatesRequestObject) (genserver.ListProjectCandidatesResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	p, ok := s.projects.get(req.ProjectId)
+	p, ok := s.projects.get(req.ProjectID)
 	if !ok {
 		return nil, a.notFound("Project")
 	}
 	q := req.Params
 	l := listing{order: q.Sort, after: q.AddedAfter, before: q.AddedBefore}
 	body, header := page(a.Fake, p.members, l, byCreated, nil, q.Page, q.PageSize, func(m *membership) gen.ProjectCandidateMembership {
-		return gen.ProjectCandidateMembership{CandidateId: ptr(m.id), AddedAt: ptr(int(m.created))}
+		return gen.ProjectCandidateMembership{CandidateID: ptr(m.id), AddedAt: unixTime(m.created)}
 	})
-	return gen.ListProjectCandidates200JSONResponse{Body: body, Headers: gen.ListProjectCandidates200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListProjectCandidates200JSONResponse{Body: body, Headers: genserver.ListProjectCandidates200ResponseHeaders{XPagination: header}}, nil
 }
 
 // AddCandidatesToProject adds candidates to a project, all or nothing: when any is in the
 // project already, the documented 400 lists those ids and nothing changes (reference).
-func (a api) AddCandidatesToProject(_ context.Context, req gen.AddCandidatesToProjectRequestObject) (gen.AddCandidatesToProjectResponseObject, error) {
-	err := a.changeMembers(req.ProjectId, *req.Body, true)
+func (a api) AddCandidatesToProject(_ context.Context, req genserver.AddCandidatesToProjectRequestObject) (genserver.AddCandidatesToProjectResponseObject, error) {
+	err := a.changeMembers(req.ProjectID, *req.Body, true)
 	if err != nil {
 		return nil, err
 	}
-	return gen.AddCandidatesToProject204Response{}, nil
+	return genserver.AddCandidatesToProject204Response{}, nil
 }
 
 // RemoveCandidatesFromProject removes candidates from a project, all or nothing: when any
 // is not in it, the documented 400 lists those ids and nothing changes (reference).
-func (a api) RemoveCandidatesFromProject(_ context.Context, req gen.RemoveCandidatesFromProjectRequestObject) (gen.RemoveCandidatesFromProjectResponseObject, error) {
-	err := a.changeMembers(req.ProjectId, *req.Body, false)
+func (a api) RemoveCandidatesFromProject(_ context.Context, req genserver.RemoveCandidatesFromProjectRequestObject) (genserver.RemoveCandidatesFromProjectResponseObject, error) {
+	err := a.changeMembers(req.ProjectID, *req.Body, false)
 	if err != nil {
 		return nil, err
 	}
-	return gen.RemoveCandidatesFromProject204Response{}, nil
+	return genserver.RemoveCandidatesFromProject204Response{}, nil
 }
 
 // changeMembers adds (add) or removes the body's candidates. user_id, when sent, must have
@@ -83,16 +84,16 @@ func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, ad
 	if !ok {
 		return f.notFound("Project")
 	}
-	if b.UserId != nil {
-		if !s.userExists(*b.UserId) {
+	if b.UserID != nil {
+		if !s.userExists(*b.UserID) {
 			return invalidReference("User", "user_id")
 		}
-		if !p.canWrite(*b.UserId) {
+		if !p.canWrite(*b.UserID) {
 			return noPermission()
 		}
 	}
 	var ids, unknown, conflicting []string
-	for _, id := range b.CandidateIds {
+	for _, id := range b.CandidateIDs {
 		if slices.Contains(ids, id) {
 			continue
 		}
@@ -130,9 +131,9 @@ func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, ad
 // ListProjectMembershipLog lists the membership log by timestamp. "At least one filter
 // (project_id or candidate_id) must be specified" (reference) is enforced as a schema-level
 // 422 (marshmallow's validates_schema files it under _schema).
-func (a api) ListProjectMembershipLog(_ context.Context, req gen.ListProjectMembershipLogRequestObject) (gen.ListProjectMembershipLogResponseObject, error) {
+func (a api) ListProjectMembershipLog(_ context.Context, req genserver.ListProjectMembershipLogRequestObject) (genserver.ListProjectMembershipLogResponseObject, error) {
 	p := req.Params
-	if p.ProjectId == nil && p.CandidateId == nil {
+	if p.ProjectID == nil && p.CandidateID == nil {
 		fe := fieldErrors{}
 		fe.add("At least one filter (project_id or candidate_id) must be specified.")
 		return nil, unprocessable("query", fe)
@@ -140,9 +141,9 @@ func (a api) ListProjectMembershipLog(_ context.Context, req gen.ListProjectMemb
 	s := a.lock()
 	defer a.unlock()
 	keep := func(e *logEntry) bool {
-		return (p.ProjectId == nil || e.projectID == *p.ProjectId) && (p.CandidateId == nil || e.candidateID == *p.CandidateId)
+		return (p.ProjectID == nil || e.projectID == *p.ProjectID) && (p.CandidateID == nil || e.candidateID == *p.CandidateID)
 	}
 	l := listing{order: p.Sort, after: p.ChangedAfter, before: p.ChangedBefore}
 	body, header := page(a.Fake, s.log, l, byCreated, keep, p.Page, p.PageSize, (*logEntry).render)
-	return gen.ListProjectMembershipLog200JSONResponse{Body: body, Headers: gen.ListProjectMembershipLog200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListProjectMembershipLog200JSONResponse{Body: body, Headers: genserver.ListProjectMembershipLog200ResponseHeaders{XPagination: header}}, nil
 }

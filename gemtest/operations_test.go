@@ -33,16 +33,16 @@ func makeFixtures(t *testing.T, srv *gemtest.Server) fixtures {
 	f := srv.Fake
 	seq, err := f.AddSequence("Outreach", srv.UserID)
 	require.NoError(t, err)
-	fx := fixtures{user: srv.UserID, sequence: *seq.Id}
+	fx := fixtures{user: srv.UserID, sequence: *seq.ID}
 	fx.project = mustCreate(t, srv, "/v0/projects", object{"user_id": fx.user, "name": "Backend", "privacy_type": "shared"})
 	fx.member = mustCreate(t, srv, "/v0/candidates", object{"created_by": fx.user, "first_name": "Ada", "project_ids": []string{fx.project}})
 	fx.outsider = mustCreate(t, srv, "/v0/candidates", object{"created_by": fx.user, "first_name": "Grace"})
 	fx.customField = mustCreate(t, srv, "/v0/custom_fields", object{"name": "Source", "value_type": "single_select", "scope": "team", "option_values": []string{"Referral"}})
 	cf := get[gen.CustomField](t, srv, "/v0/custom_fields/"+fx.customField)
-	fx.customOption = *(*cf.Options)[0].Id
+	fx.customOption = *(cf.Options)[0].ID
 	fx.projectField = mustCreate(t, srv, "/v0/project_fields", object{"name": "Level", "field_type": "single_select", "options": []string{"L4"}})
 	pf := get[gen.ProjectField](t, srv, "/v0/project_fields/"+fx.projectField)
-	fx.projectFieldOption = *(*pf.Options)[0].Id
+	fx.projectFieldOption = *(pf.Options)[0].ID
 	fx.note = mustCreate(t, srv, "/v0/notes", object{"candidate_id": fx.member, "user_id": fx.user, "content": "Met at GopherCon."})
 	fx.event = mustCreate(t, srv, "/v0/candidates/"+fx.member+"/events", object{
 		"timestamp": epoch.Unix(), "user_id": fx.user, "project_id": fx.project, "sequence_id": fx.sequence,

@@ -68,7 +68,7 @@ func paginationHeader(page, size, total int) string {
 // listing is one list request's order and time window.
 type listing struct {
 	order         *gen.SortOrder
-	after, before *int
+	after, before *gen.UnixTime
 }
 
 // within reports whether ts passes the *_after/*_before filters: strict by default,

@@ -57,7 +57,7 @@ func TestPagesPartitionTheList(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, resp.JSON200)
 		for _, u := range *resp.JSON200 {
-			seen[*u.Id]++
+			seen[*u.ID]++
 		}
 		if !hasNext(t, resp.HTTPResponse.Header.Get("X-Pagination")) {
 			break

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 // projectField is a project field (text, single_select or multi_select; no date). Never
@@ -21,11 +22,11 @@ type projectField struct {
 
 func (pf *projectField) render() gen.ProjectField {
 	return gen.ProjectField{
-		Id:         ptr(pf.id),
+		ID:         ptr(pf.id),
 		Name:       ptr(pf.name),
 		FieldType:  ptr(pf.fieldType),
-		UserId:     ptr(pf.userID),
-		Options:    ptr(mapSlice(pf.options, (*option).renderProject)),
+		UserID:     ptr(pf.userID),
+		Options:    mapSlice(pf.options, (*option).renderProject),
 		IsRequired: ptr(pf.required),
 		IsHidden:   ptr(pf.hidden),
 	}
@@ -33,7 +34,7 @@ func (pf *projectField) render() gen.ProjectField {
 
 // ListProjectFields lists project fields by creation time; name is trimmed and matched
 // exactly.
-func (a api) ListProjectFields(_ context.Context, req gen.ListProjectFieldsRequestObject) (gen.ListProjectFieldsResponseObject, error) {
+func (a api) ListProjectFields(_ context.Context, req genserver.ListProjectFieldsRequestObject) (genserver.ListProjectFieldsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	p := req.Params
@@ -49,14 +50,14 @@ func (a api) ListProjectFields(_ context.Context, req gen.ListProjectFieldsReque
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.projectFields.list, l, byCreated, keep, p.Page, p.PageSize, (*projectField).render)
-	return gen.ListProjectFields200JSONResponse{Body: body, Headers: gen.ListProjectFields200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListProjectFields200JSONResponse{Body: body, Headers: genserver.ListProjectFields200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateProjectField creates a project field. Its name "Must differ from existing project
 // field names" (reference): a taken name gets a 400 shaped like the custom field one, with
 // the existing field in errors.json.project_field (a guess). Options apply only to
 // select fields. The creator is the API key's user, DefaultUserID.
-func (a api) CreateProjectField(_ context.Context, req gen.CreateProjectFieldRequestObject) (gen.CreateProjectFieldResponseObject, error) {
+func (a api) CreateProjectField(_ context.Context, req genserver.CreateProjectFieldRequestObject) (genserver.CreateProjectFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	b := req.Body
@@ -69,10 +70,10 @@ func (a api) CreateProjectField(_ context.Context, req gen.CreateProjectFieldReq
 		userID: a.defaultID, required: b.IsRequired != nil && *b.IsRequired,
 	}
 	if b.Options != nil && b.FieldType != gen.ProjectFieldTypeText {
-		pf.options, _ = s.newOptions(kindProjectFieldOption, nil, *b.Options, pf.created)
+		pf.options, _ = s.newOptions(kindProjectFieldOption, nil, b.Options, pf.created)
 	}
 	s.projectFields.add(pf)
-	return gen.CreateProjectField201JSONResponse(pf.render()), nil
+	return genserver.CreateProjectField201JSONResponse(pf.render()), nil
 }
 
 // projectFieldNamed finds another project field named name ("unique across entire team").
@@ -90,21 +91,21 @@ func projectFieldExists(pf *projectField) *apiError {
 }
 
 // GetProjectField returns one project field, hidden or not.
-func (a api) GetProjectField(_ context.Context, req gen.GetProjectFieldRequestObject) (gen.GetProjectFieldResponseObject, error) {
+func (a api) GetProjectField(_ context.Context, req genserver.GetProjectFieldRequestObject) (genserver.GetProjectFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldId)
+	pf, ok := s.projectFields.get(req.ProjectFieldID)
 	if !ok {
 		return nil, a.notFound("Project field")
 	}
-	return gen.GetProjectField200JSONResponse(pf.render()), nil
+	return genserver.GetProjectField200JSONResponse(pf.render()), nil
 }
 
 // UpdateProjectField renames, hides or (un)requires a project field.
-func (a api) UpdateProjectField(_ context.Context, req gen.UpdateProjectFieldRequestObject) (gen.UpdateProjectFieldResponseObject, error) {
+func (a api) UpdateProjectField(_ context.Context, req genserver.UpdateProjectFieldRequestObject) (genserver.UpdateProjectFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldId)
+	pf, ok := s.projectFields.get(req.ProjectFieldID)
 	if !ok {
 		return nil, a.notFound("Project field")
 	}
@@ -122,29 +123,29 @@ func (a api) UpdateProjectField(_ context.Context, req gen.UpdateProjectFieldReq
 	if b.IsHidden != nil {
 		pf.hidden = *b.IsHidden
 	}
-	return gen.UpdateProjectField200JSONResponse(pf.render()), nil
+	return genserver.UpdateProjectField200JSONResponse(pf.render()), nil
 }
 
 // ListProjectFieldOptions lists a project field's options in creation order.
-func (a api) ListProjectFieldOptions(_ context.Context, req gen.ListProjectFieldOptionsRequestObject) (gen.ListProjectFieldOptionsResponseObject, error) {
+func (a api) ListProjectFieldOptions(_ context.Context, req genserver.ListProjectFieldOptionsRequestObject) (genserver.ListProjectFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldId)
+	pf, ok := s.projectFields.get(req.ProjectFieldID)
 	if !ok {
 		return nil, a.notFound("Project field")
 	}
 	p := req.Params
 	body, header := pageInOrder(filterOptions(pf.options, p.Value, p.IsHidden), p.Page, p.PageSize, (*option).renderProject)
-	return gen.ListProjectFieldOptions200JSONResponse{Body: body, Headers: gen.ListProjectFieldOptions200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListProjectFieldOptions200JSONResponse{Body: body, Headers: genserver.ListProjectFieldOptions200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateProjectFieldOptions adds options to a select project field; existing values are a
 // 400 listing them in errors.json.options, as for custom fields (a guess: the reference
 // documents that 400 only for custom fields).
-func (a api) CreateProjectFieldOptions(_ context.Context, req gen.CreateProjectFieldOptionsRequestObject) (gen.CreateProjectFieldOptionsResponseObject, error) {
+func (a api) CreateProjectFieldOptions(_ context.Context, req genserver.CreateProjectFieldOptionsRequestObject) (genserver.CreateProjectFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldId)
+	pf, ok := s.projectFields.get(req.ProjectFieldID)
 	if !ok {
 		return nil, a.notFound("Project field")
 	}
@@ -157,25 +158,25 @@ func (a api) CreateProjectFieldOptions(_ context.Context, req gen.CreateProjectF
 		return nil, badRequest("Project field options with the values already existed.", fe)
 	}
 	pf.options = append(pf.options, created...)
-	return gen.CreateProjectFieldOptions201JSONResponse(mapSlice(created, (*option).renderProject)), nil
+	return genserver.CreateProjectFieldOptions201JSONResponse(mapSlice(created, (*option).renderProject)), nil
 }
 
 // GetProjectFieldOption returns one option of a project field.
-func (a api) GetProjectFieldOption(_ context.Context, req gen.GetProjectFieldOptionRequestObject) (gen.GetProjectFieldOptionResponseObject, error) {
-	o, err := fieldOption(a.Fake, projectFields, "Project field", req.ProjectFieldId, req.ProjectFieldOptionId, nil)
+func (a api) GetProjectFieldOption(_ context.Context, req genserver.GetProjectFieldOptionRequestObject) (genserver.GetProjectFieldOptionResponseObject, error) {
+	o, err := fieldOption(a.Fake, projectFields, "Project field", req.ProjectFieldID, req.ProjectFieldOptionID, nil)
 	if err != nil {
 		return nil, err
 	}
-	return gen.GetProjectFieldOption200JSONResponse(o.renderProject()), nil
+	return genserver.GetProjectFieldOption200JSONResponse(o.renderProject()), nil
 }
 
 // UpdateProjectFieldOption hides or shows an option (options are never deleted).
-func (a api) UpdateProjectFieldOption(_ context.Context, req gen.UpdateProjectFieldOptionRequestObject) (gen.UpdateProjectFieldOptionResponseObject, error) {
-	o, err := fieldOption(a.Fake, projectFields, "Project field", req.ProjectFieldId, req.ProjectFieldOptionId, req.Body.IsHidden)
+func (a api) UpdateProjectFieldOption(_ context.Context, req genserver.UpdateProjectFieldOptionRequestObject) (genserver.UpdateProjectFieldOptionResponseObject, error) {
+	o, err := fieldOption(a.Fake, projectFields, "Project field", req.ProjectFieldID, req.ProjectFieldOptionID, req.Body.IsHidden)
 	if err != nil {
 		return nil, err
 	}
-	return gen.UpdateProjectFieldOption200JSONResponse(o.renderProject()), nil
+	return genserver.UpdateProjectFieldOption200JSONResponse(o.renderProject()), nil
 }
 
 func projectFields(s *store) *table[*projectField] { return &s.projectFields }

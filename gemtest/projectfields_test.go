@@ -21,8 +21,8 @@ func projectFieldOptionIDs(t *testing.T, srv *gemtest.Server, id string) map[str
 	t.Helper()
 	pf := get[gen.ProjectField](t, srv, "/v0/project_fields/"+id)
 	ids := map[string]string{}
-	for _, o := range *pf.Options {
-		ids[*o.Value] = *o.Id
+	for _, o := range pf.Options {
+		ids[*o.Value] = *o.ID
 	}
 	return ids
 }
@@ -58,16 +58,16 @@ func TestProjectFieldValues(t *testing.T) {
 	p := getProject(t, srv, project)
 	assert.Equal(t, "Hiring Manager: Priya; Level: L5; Locations: Berlin, London", *p.Context)
 	values := map[string]any{}
-	for _, v := range p.ProjectFields.MustGet() {
+	for _, v := range p.ProjectFields {
 		values[*v.Name] = v.Value
 	}
 	assert.Equal(t, map[string]any{"Hiring Manager": "Priya", "Level": "L5", "Locations": []any{"Berlin", "London"}}, values)
 
 	assoc := get[[]gen.ProjectFieldOptionAssociation](t, srv, path)
 	require.Len(t, assoc, 4)
-	assert.True(t, assoc[0].OptionId.IsNull())
-	assert.Equal(t, "Priya", assoc[0].Text.MustGet())
-	assert.Equal(t, lv["L5"], assoc[1].OptionId.MustGet())
+	assert.True(t, assoc[0].OptionID == nil)
+	assert.Equal(t, "Priya", *assoc[0].Text)
+	assert.Equal(t, lv["L5"], *assoc[1].OptionID)
 
 	require.Equal(t, http.StatusOK, call(t, srv, http.MethodPatch, "/v0/project_fields/"+manager, object{"is_hidden": true}).status)
 	require.Equal(t, http.StatusOK, call(t, srv, http.MethodPatch, "/v0/project_fields/"+places+"/options/"+pl["London"], object{"is_hidden": true}).status)

@@ -5,19 +5,18 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 // ListProjectFieldOptionAssociations lists a project's project field values (not
 // paginated, reference): a text field's text with option_id null, and one entry per
 // selected option of a select field, its text the option's value. Hidden fields and
 // options are listed, flagged by is_hidden.
-func (a api) ListProjectFieldOptionAssociations(_ context.Context, req gen.ListProjectFieldOptionAssociationsRequestObject) (gen.ListProjectFieldOptionAssociationsResponseObject, error) {
+func (a api) ListProjectFieldOptionAssociations(_ context.Context, req genserver.ListProjectFieldOptionAssociationsRequestObject) (genserver.ListProjectFieldOptionAssociationsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	p, ok := s.projects.get(req.ProjectId)
+	p, ok := s.projects.get(req.ProjectID)
 	if !ok {
 		return nil, a.notFound("Project")
 	}
@@ -27,22 +26,22 @@ func (a api) ListProjectFieldOptionAssociations(_ context.Context, req gen.ListP
 		if !ok {
 			continue
 		}
-		entry := func(optionID nullable.Nullable[string], text string, hidden bool) gen.ProjectFieldOptionAssociation {
+		entry := func(optionID *string, text string, hidden bool) gen.ProjectFieldOptionAssociation {
 			return gen.ProjectFieldOptionAssociation{
-				ProjectFieldId: ptr(pf.id), OptionId: optionID, Text: nullable.NewNullableWithValue(text),
+				ProjectFieldID: ptr(pf.id), OptionID: optionID, Text: ptr(text),
 				FieldType: ptr(pf.fieldType), IsHidden: ptr(pf.hidden || hidden), IsRequired: ptr(pf.required),
 			}
 		}
 		if pf.fieldType == gen.ProjectFieldTypeText {
-			out = append(out, entry(nullable.NewNullNullable[string](), *v.text, false))
+			out = append(out, entry(nil, *v.text, false))
 			continue
 		}
 		for _, id := range v.options {
 			o := s.fieldOptionIdx[id]
-			out = append(out, entry(nullable.NewNullableWithValue(id), o.value, o.hidden))
+			out = append(out, entry(ptr(id), o.value, o.hidden))
 		}
 	}
-	return gen.ListProjectFieldOptionAssociations200JSONResponse(out), nil
+	return genserver.ListProjectFieldOptionAssociations200JSONResponse(out), nil
 }
 
 // fieldOptionsChanged is the success response of POST /v0/projects/{id}/project_field_options,
@@ -61,15 +60,15 @@ func (c fieldOptionsChanged) VisitUpdateProjectFieldOptionAssociationsResponse(w
 // single_select value and needs options on a multi_select, whose listed options it takes
 // away. A missing text or options is webargs' 422 on the field; an option id that is not a
 // visible option of the field is a 400 (a guess).
-func (a api) UpdateProjectFieldOptionAssociations(_ context.Context, req gen.UpdateProjectFieldOptionAssociationsRequestObject) (gen.UpdateProjectFieldOptionAssociationsResponseObject, error) {
+func (a api) UpdateProjectFieldOptionAssociations(_ context.Context, req genserver.UpdateProjectFieldOptionAssociationsRequestObject) (genserver.UpdateProjectFieldOptionAssociationsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	p, ok := s.projects.get(req.ProjectId)
+	p, ok := s.projects.get(req.ProjectID)
 	if !ok {
 		return nil, a.notFound("Project")
 	}
 	b := req.Body
-	pf, ok := s.projectFields.get(b.ProjectFieldId)
+	pf, ok := s.projectFields.get(b.ProjectFieldID)
 	if !ok {
 		return nil, invalidReference("Project field", "project_field_id")
 	}
@@ -89,7 +88,7 @@ func (a api) UpdateProjectFieldOptionAssociations(_ context.Context, req gen.Upd
 	var ids []string
 	if !text && b.Options != nil {
 		fe := fieldErrors{}
-		for i, id := range *b.Options {
+		for i, id := range b.Options {
 			if o := findOption(pf.options, id); o == nil || o.hidden {
 				fe.add("Project field option not found.", "options", itoa(i))
 			} else if !slices.Contains(ids, id) {

@@ -5,9 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 )
 
 type project struct {
@@ -44,13 +43,13 @@ func (p *project) removeMember(candidateID string) {
 
 // ListProjects lists projects by creation time: user_id is the owner, readable_by and
 // writable_by apply canRead and canWrite.
-func (a api) ListProjects(_ context.Context, req gen.ListProjectsRequestObject) (gen.ListProjectsResponseObject, error) {
+func (a api) ListProjects(_ context.Context, req genserver.ListProjectsRequestObject) (genserver.ListProjectsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	p := req.Params
 	keep := func(pr *project) bool {
 		switch {
-		case p.UserId != nil && pr.ownerID != *p.UserId,
+		case p.UserID != nil && pr.ownerID != *p.UserID,
 			p.ReadableBy != nil && !pr.canRead(*p.ReadableBy),
 			p.WritableBy != nil && !pr.canWrite(*p.WritableBy),
 			p.IsArchived != nil && pr.archived != *p.IsArchived:
@@ -60,30 +59,30 @@ func (a api) ListProjects(_ context.Context, req gen.ListProjectsRequestObject) 
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.projects.list, l, byCreated, keep, p.Page, p.PageSize, s.renderProject)
-	return gen.ListProjects200JSONResponse{Body: body, Headers: gen.ListProjects200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListProjects200JSONResponse{Body: body, Headers: genserver.ListProjects200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateProject creates a project owned by user_id; privacy_type defaults to personal.
-func (a api) CreateProject(_ context.Context, req gen.CreateProjectRequestObject) (gen.CreateProjectResponseObject, error) {
+func (a api) CreateProject(_ context.Context, req genserver.CreateProjectRequestObject) (genserver.CreateProjectResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	p, err := a.createProject(s, *req.Body)
 	if err != nil {
 		return nil, err
 	}
-	return gen.CreateProject201JSONResponse(s.renderProject(p)), nil
+	return genserver.CreateProject201JSONResponse(s.renderProject(p)), nil
 }
 
 func (f *Fake) createProject(s *store, b gen.ProjectCreate) (*project, error) {
-	if !s.userExists(b.UserId) {
+	if !s.userExists(b.UserID) {
 		return nil, invalidReference("User", "user_id")
 	}
 	p := &project{
 		meta:        s.newMeta(kindProject, f.now()),
-		ownerID:     b.UserId,
+		ownerID:     b.UserID,
 		name:        b.Name,
 		privacy:     gen.PrivacyTypePersonal,
-		description: optional(b.Description),
+		description: b.Description,
 		fields:      map[string]fieldValue{},
 	}
 	if b.PrivacyType != nil {
@@ -94,31 +93,31 @@ func (f *Fake) createProject(s *store, b gen.ProjectCreate) (*project, error) {
 }
 
 // GetProject returns one project.
-func (a api) GetProject(_ context.Context, req gen.GetProjectRequestObject) (gen.GetProjectResponseObject, error) {
+func (a api) GetProject(_ context.Context, req genserver.GetProjectRequestObject) (genserver.GetProjectResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	p, ok := s.projects.get(req.ProjectId)
+	p, ok := s.projects.get(req.ProjectID)
 	if !ok {
 		return nil, a.notFound("Project")
 	}
-	return gen.GetProject200JSONResponse(s.renderProject(p)), nil
+	return genserver.GetProject200JSONResponse(s.renderProject(p)), nil
 }
 
 // UpdateProject changes only the fields sent (projects are PATCHed); description null
 // clears it; user_id transfers ownership.
-func (a api) UpdateProject(_ context.Context, req gen.UpdateProjectRequestObject) (gen.UpdateProjectResponseObject, error) {
+func (a api) UpdateProject(_ context.Context, req genserver.UpdateProjectRequestObject) (genserver.UpdateProjectResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	p, ok := s.projects.get(req.ProjectId)
+	p, ok := s.projects.get(req.ProjectID)
 	if !ok {
 		return nil, a.notFound("Project")
 	}
 	b := req.Body
-	if b.UserId != nil {
-		if !s.userExists(*b.UserId) {
+	if b.UserID != nil {
+		if !s.userExists(*b.UserID) {
 			return nil, invalidReference("User", "user_id")
 		}
-		p.ownerID = *b.UserId
+		p.ownerID = *b.UserID
 	}
 	if b.Name != nil {
 		p.name = *b.Name
@@ -126,13 +125,16 @@ func (a api) UpdateProject(_ context.Context, req gen.UpdateProjectRequestObject
 	if b.PrivacyType != nil {
 		p.privacy = *b.PrivacyType
 	}
-	if b.Description.IsSpecified() {
-		p.description = optional(b.Description)
+	if b.Description.IsSet() {
+		p.description = nil
+		if d, ok := b.Description.Get(); ok {
+			p.description = &d
+		}
 	}
 	if b.IsArchived != nil {
 		p.archived = *b.IsArchived
 	}
-	return gen.UpdateProject200JSONResponse(s.renderProject(p)), nil
+	return genserver.UpdateProject200JSONResponse(s.renderProject(p)), nil
 }
 
 // renderProject is a project as the API returns it. project_fields holds the values of
@@ -164,20 +166,20 @@ func (s *store) renderProject(p *project) gen.Project {
 			}
 		}
 		values = append(values, gen.ProjectFieldValue{
-			Id: ptr(pf.id), Name: ptr(pf.name), ValueType: ptr(pf.fieldType),
-			Value: nullable.NewNullableWithValue(value), ValueOptionIds: &ids,
+			ID: ptr(pf.id), Name: ptr(pf.name), ValueType: ptr(pf.fieldType),
+			Value: value, ValueOptionIDs: ids,
 		})
 		summary = append(summary, pf.name+": "+shown)
 	}
 	return gen.Project{
-		Id:            ptr(p.id),
-		CreatedAt:     ptr(int(p.created)),
-		UserId:        ptr(p.ownerID),
+		ID:            ptr(p.id),
+		CreatedAt:     unixTime(p.created),
+		UserID:        ptr(p.ownerID),
 		Name:          ptr(p.name),
 		PrivacyType:   ptr(p.privacy),
-		Description:   orNull(p.description),
+		Description:   p.description,
 		IsArchived:    ptr(p.archived),
-		ProjectFields: nullable.NewNullableWithValue(values),
+		ProjectFields: nonNil(values),
 		Context:       ptr(strings.Join(summary, "; ")),
 	}
 }

@@ -34,7 +34,7 @@ func TestProjectMembership(t *testing.T) {
 	r = call(t, srv, http.MethodPut, path, object{"candidate_ids": []string{b, c, b}})
 	require.Equal(t, http.StatusNoContent, r.status, "%s", r.body)
 	assert.Equal(t, []string{a, b, c}, srv.Fake.ProjectCandidateIDs(project))
-	assert.Equal(t, []string{project}, getCandidate(t, srv, b).ProjectIds.MustGet())
+	assert.Equal(t, []string{project}, getCandidate(t, srv, b).ProjectIDs)
 
 	clock.Advance(time.Minute)
 	r = call(t, srv, http.MethodDelete, path, object{"candidate_ids": []string{a, "Y2FuZGlkYXRlczo5OQ=="}})
@@ -47,10 +47,10 @@ func TestProjectMembership(t *testing.T) {
 
 	t0 := int(epoch.Unix())
 	assert.Equal(t, []gen.ProjectCandidateMembershipLog{
-		{CandidateId: &a, ProjectId: &project, Action: ptr("add"), Timestamp: ptr(t0)},
-		{CandidateId: &b, ProjectId: &project, Action: ptr("add"), Timestamp: ptr(t0 + 60)},
-		{CandidateId: &c, ProjectId: &project, Action: ptr("add"), Timestamp: ptr(t0 + 60)},
-		{CandidateId: &a, ProjectId: &project, Action: ptr("remove"), Timestamp: ptr(t0 + 120)},
+		{CandidateID: &a, ProjectID: &project, Action: ptr("add"), Timestamp: ptr(gen.UnixTime(t0))},
+		{CandidateID: &b, ProjectID: &project, Action: ptr("add"), Timestamp: ptr(gen.UnixTime(t0 + 60))},
+		{CandidateID: &c, ProjectID: &project, Action: ptr("add"), Timestamp: ptr(gen.UnixTime(t0 + 60))},
+		{CandidateID: &a, ProjectID: &project, Action: ptr("remove"), Timestamp: ptr(gen.UnixTime(t0 + 120))},
 	}, srv.Fake.MembershipLog())
 
 	log := get[[]gen.ProjectCandidateMembershipLog](t, srv, "/v0/project_candidate_membership_log?candidate_id="+a+"&sort=asc")
@@ -62,7 +62,7 @@ func TestProjectMembership(t *testing.T) {
 	members := get[[]gen.ProjectCandidateMembership](t, srv, path+"?added_before="+strconv.Itoa(t0+60)+"&sort=asc")
 	assert.Empty(t, members, "a was removed; b and c were added at t0+60")
 	members = get[[]gen.ProjectCandidateMembership](t, srv, path+"?sort=asc")
-	assert.Equal(t, []gen.ProjectCandidateMembership{{CandidateId: &b, AddedAt: ptr(t0 + 60)}, {CandidateId: &c, AddedAt: ptr(t0 + 60)}}, members)
+	assert.Equal(t, []gen.ProjectCandidateMembership{{CandidateID: &b, AddedAt: ptr(gen.UnixTime(t0 + 60))}, {CandidateID: &c, AddedAt: ptr(gen.UnixTime(t0 + 60))}}, members)
 }
 
 // WithMembershipActions changes the log's action strings.
@@ -78,7 +78,7 @@ func TestMembershipActionsOption(t *testing.T) {
 func TestProjectWriteAccess(t *testing.T) {
 	srv, _ := start(t)
 	owner := srv.UserID
-	other := *srv.Fake.AddUser("Other", "other@example.com").Id
+	other := *srv.Fake.AddUser("Other", "other@example.com").ID
 	personal := mustCreate(t, srv, "/v0/projects", object{"user_id": owner, "name": "Mine"})
 	shared := mustCreate(t, srv, "/v0/projects", object{"user_id": owner, "name": "Ours", "privacy_type": "shared"})
 	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": owner})
@@ -105,7 +105,7 @@ func TestUpdateProject(t *testing.T) {
 	r.json(t, &p)
 	assert.Equal(t, "Old", *p.Name)
 	assert.Equal(t, gen.PrivacyTypePersonal, *p.PrivacyType, "the default")
-	assert.True(t, p.Description.IsNull())
+	assert.True(t, p.Description == nil)
 	assert.True(t, *p.IsArchived)
 	assert.Equal(t, []string{id}, listIDs(t, srv, "/v0/projects?is_archived=true"))
 	assert.Empty(t, listIDs(t, srv, "/v0/projects?is_archived=false"))

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/genserver"
 	"github.com/gem-go/gem-go/internal/resumefile"
 )
 
@@ -27,24 +28,24 @@ type resume struct {
 // key, as a pre-signed storage URL would be (notes §1.14 guesses Gem's are pre-signed).
 func (r *resume) render(ctx context.Context) gen.UploadedResume {
 	return gen.UploadedResume{
-		Id: ptr(r.id), CandidateId: ptr(r.candidateID), CreatedAt: ptr(int(r.created)),
-		UserId: ptr(r.userID), Filename: orNull(&r.filename),
-		DownloadUrl: ptr(downloadURL(ctx, filesPrefix+"uploaded_resumes/"+r.id+"/"+pathEscape(r.filename))),
+		ID: ptr(r.id), CandidateID: ptr(r.candidateID), CreatedAt: unixTime(r.created),
+		UserID: ptr(r.userID), Filename: &r.filename,
+		DownloadURL: ptr(downloadURL(ctx, filesPrefix+"uploaded_resumes/"+r.id+"/"+pathEscape(r.filename))),
 	}
 }
 
 // ListUploadedResumes lists a candidate's resumes by creation time.
-func (a api) ListUploadedResumes(ctx context.Context, req gen.ListUploadedResumesRequestObject) (gen.ListUploadedResumesResponseObject, error) {
+func (a api) ListUploadedResumes(ctx context.Context, req genserver.ListUploadedResumesRequestObject) (genserver.ListUploadedResumesResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	render := func(r *resume) gen.UploadedResume { return r.render(ctx) }
-	body, header, err := ofCandidate(a.Fake, s, req.CandidateId, s.resumes.list, l, p.Page, p.PageSize, render)
+	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, s.resumes.list, l, p.Page, p.PageSize, render)
 	if err != nil {
 		return nil, err
 	}
-	return gen.ListUploadedResumes200JSONResponse{Body: body, Headers: gen.ListUploadedResumes200ResponseHeaders{XPagination: header}}, nil
+	return genserver.ListUploadedResumes200JSONResponse{Body: body, Headers: genserver.ListUploadedResumes200ResponseHeaders{XPagination: header}}, nil
 }
 
 // UploadResume stores a resume uploaded as multipart/form-data field resume_file. The
@@ -52,25 +53,25 @@ func (a api) ListUploadedResumes(ctx context.Context, req gen.ListUploadedResume
 // missing file, another format or more than 10 MB is a 422 under errors.files.resume_file
 // (the location is webargs'; the messages are the reference's own sentences). Then the
 // candidate and the user in the path must exist (404).
-func (a api) UploadResume(ctx context.Context, req gen.UploadResumeRequestObject) (gen.UploadResumeResponseObject, error) {
+func (a api) UploadResume(ctx context.Context, req genserver.UploadResumeRequestObject) (genserver.UploadResumeResponseObject, error) {
 	name, data, err := readResumeFile(req.Body)
 	if err != nil {
 		return nil, err
 	}
 	s := a.lock()
 	defer a.unlock()
-	if _, ok := s.candidates.get(req.CandidateId); !ok {
+	if _, ok := s.candidates.get(req.CandidateID); !ok {
 		return nil, a.notFound("Candidate")
 	}
-	if !s.userExists(req.UserId) {
+	if !s.userExists(req.UserID) {
 		return nil, a.notFound("User")
 	}
 	r := &resume{
-		meta: s.newMeta(kindResume, a.now()), candidateID: req.CandidateId, userID: req.UserId,
+		meta: s.newMeta(kindResume, a.now()), candidateID: req.CandidateID, userID: req.UserID,
 		filename: name, contentType: contentType(name), data: data,
 	}
 	s.resumes.add(r)
-	return gen.UploadResume201JSONResponse(r.render(ctx)), nil
+	return genserver.UploadResume201JSONResponse(r.render(ctx)), nil
 }
 
 // readResumeFile finds the resume_file file part (a part without a filename is a form

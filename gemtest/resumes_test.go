@@ -37,13 +37,13 @@ func TestUploadResume(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	var res gen.UploadedResume
 	r.json(t, &res)
-	assert.Equal(t, "Ada Lovelace.pdf", res.Filename.MustGet())
-	assert.Equal(t, id, *res.CandidateId)
+	assert.Equal(t, "Ada Lovelace.pdf", *res.Filename)
+	assert.Equal(t, id, *res.CandidateID)
 
 	list := get[[]gen.UploadedResume](t, srv, "/v0/candidates/"+id+"/uploaded_resumes")
 	assert.Equal(t, []gen.UploadedResume{res}, list)
 
-	resp, err := srv.Client().Get(*res.DownloadUrl)
+	resp, err := srv.Client().Get(*res.DownloadURL)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	got, err := io.ReadAll(resp.Body)

@@ -16,11 +16,11 @@ type option struct {
 }
 
 func (o *option) renderCustom() gen.CustomFieldOption {
-	return gen.CustomFieldOption{Id: ptr(o.id), Value: ptr(o.value), IsHidden: ptr(o.hidden)}
+	return gen.CustomFieldOption{ID: ptr(o.id), Value: ptr(o.value), IsHidden: ptr(o.hidden)}
 }
 
 func (o *option) renderProject() gen.ProjectFieldOption {
-	return gen.ProjectFieldOption{Id: ptr(o.id), Value: ptr(o.value), IsHidden: ptr(o.hidden)}
+	return gen.ProjectFieldOption{ID: ptr(o.id), Value: ptr(o.value), IsHidden: ptr(o.hidden)}
 }
 
 // selectField is a field with options: a custom field or a project field.

@@ -32,7 +32,7 @@ func TestNewServer(t *testing.T) {
 	users, err := c.ListUsersWithResponse(t.Context(), nil)
 	require.NoError(t, err)
 	require.NotNil(t, users.JSON200)
-	assert.Equal(t, srv.UserID, *(*users.JSON200)[0].Id)
+	assert.Equal(t, srv.UserID, *(*users.JSON200)[0].ID)
 
 	srv.Close()
 	srv.Close()
@@ -47,7 +47,7 @@ func TestPublicURLAndLogger(t *testing.T) {
 	srv, _ := start(t, gemtest.WithPublicURL("https://files.example.com/gem/"), gemtest.WithLogger(logger))
 	srv.Fake.AddDataExport(gemtest.ExportFile{Name: "projects"})
 	e := get[gen.DataExport](t, srv, "/v0/data_export")
-	assert.True(t, strings.HasPrefix(*(*e.Files)[0].DownloadUrl, "https://files.example.com/gem/_gemtest/files/data_export/"), *(*e.Files)[0].DownloadUrl)
+	assert.True(t, strings.HasPrefix(*(e.Files)[0].DownloadURL, "https://files.example.com/gem/_gemtest/files/data_export/"), *(e.Files)[0].DownloadURL)
 	assert.Contains(t, logs.String(), "path=/v0/data_export status=200")
 }
 

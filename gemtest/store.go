@@ -104,7 +104,7 @@ type user struct {
 }
 
 func (u *user) render() gen.User {
-	return gen.User{Id: ptr(u.id), Name: ptr(u.name), Email: ptr(u.email)}
+	return gen.User{ID: ptr(u.id), Name: ptr(u.name), Email: ptr(u.email)}
 }
 
 // fieldValue is a custom field's value on a candidate or a project field's value on a
@@ -133,7 +133,7 @@ type sequence struct {
 }
 
 func (q *sequence) render() gen.Sequence {
-	return gen.Sequence{Id: ptr(q.id), Name: ptr(q.name), UserId: ptr(q.userID), CreatedAt: ptr(int(q.created))}
+	return gen.Sequence{ID: ptr(q.id), Name: ptr(q.name), UserID: ptr(q.userID), CreatedAt: unixTime(q.created)}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -4,7 +4,7 @@
 //	go run ./cmd/gemfake -addr 127.0.0.1:8080 [-api-key k1,k2] [-seed demo]
 //	    [-rate 20 -burst 500] [-fault-rate 0.2 -fault-seed 1] [-latency 0s]
 //
-// It prints the base URL and a key it accepts, and shuts down cleanly on SIGINT or
+// It prints the base URL, a key it accepts and a user id to create things as (GEM_USER_ID), and shuts down cleanly on SIGINT or
 // SIGTERM.
 package main
 
@@ -85,7 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 	url := "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "gemfake: serving Gem API v0 at %s/v0\nGEM_BASE_URL=%s\nGEM_API_KEY=%s\n", url, url, fake.APIKey())
+	// GEM_USER_ID is a user of the fake's team, for the created_by, user_id and
+	// on_behalf_of_user_id fields that most writes require.
+	fmt.Fprintf(stdout, "gemfake: serving Gem API v0 at %s/v0\nGEM_BASE_URL=%s\nGEM_API_KEY=%s\nGEM_USER_ID=%s\n", url, url, fake.APIKey(), fake.DefaultUserID())
 	if ready != nil {
 		ready(url)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -48,17 +49,12 @@ func TestRun(t *testing.T) {
 	}
 	assert.Contains(t, stdout.String(), "GEM_BASE_URL="+url+"\n")
 	assert.Contains(t, stdout.String(), "GEM_API_KEY=k1\n")
+	// The printed user id is one the fake accepts as created_by.
+	m := regexp.MustCompile(`GEM_USER_ID=(\S+)\n`).FindStringSubmatch(stdout.String())
+	require.Len(t, m, 2, "a user id is printed")
+	assert.Contains(t, func() string { _, b := getUsers(t, url, "k1"); return b }(), `"id":"`+m[1]+`"`)
 
-	get := func(key string) (int, string) {
-		req, err := http.NewRequest(http.MethodGet, url+"/v0/users", nil)
-		require.NoError(t, err)
-		req.Header.Set("X-API-Key", key)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
-	}
+	get := func(key string) (int, string) { return getUsers(t, url, key) }
 	status, body := get("k2")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "Priya Raman")
@@ -68,6 +64,18 @@ func TestRun(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	assert.Contains(t, stdout.String(), "gemfake: stopped")
+}
+
+// getUsers lists the users of the fake at url with key.
+func getUsers(t *testing.T, url, key string) (int, string) {
+	req, err := http.NewRequest(http.MethodGet, url+"/v0/users", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {

@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/oapi-codegen/nullable"
-
 	"github.com/gem-go/gem-go/gemclient"
 	"github.com/gem-go/gem-go/gen"
 )
@@ -40,7 +38,7 @@ func run(ctx context.Context, c *gemclient.Client, userID string, out io.Writer)
 		return errors.New("the team has no users")
 	}
 	if userID == "" {
-		userID = *users[0].Id
+		userID = users[0].GetID()
 	}
 	say("users      %d on the team; acting as %s", len(users), describeUser(users, userID))
 
@@ -50,11 +48,11 @@ func run(ctx context.Context, c *gemclient.Client, userID string, out io.Writer)
 	for i, p := range append(people, people[0]) {
 		body := gen.CandidateCreate{
 			CreatedBy:      userID,
-			FirstName:      nullable.NewNullableWithValue(p.first),
-			LastName:       nullable.NewNullableWithValue(p.last),
-			LinkedInHandle: nullable.NewNullableWithValue(p.handle),
-			Title:          nullable.NewNullableWithValue(p.title),
-			Emails:         &[]gen.Email{{EmailAddress: p.email}},
+			FirstName:      gemclient.Ptr(p.first),
+			LastName:       gemclient.Ptr(p.last),
+			LinkedInHandle: gemclient.Ptr(p.handle),
+			Title:          gemclient.Ptr(p.title),
+			Emails:         []gen.Email{{EmailAddress: p.email}},
 		}
 		cand, created, err := c.CreateOrGetCandidate(ctx, body)
 		if err != nil {
@@ -67,21 +65,21 @@ func run(ctx context.Context, c *gemclient.Client, userID string, out io.Writer)
 				verb = "duplicate "
 			}
 		}
-		say("%s %s %s (%s)", verb, p.first, p.last, *cand.Id)
+		say("%s %s %s (%s)", verb, p.first, p.last, cand.GetID())
 		if i < len(people) {
-			ids = append(ids, *cand.Id)
+			ids = append(ids, cand.GetID())
 		}
 	}
 
 	// 3. A partial update: only the fields sent change, and null clears one.
 	updated, err := c.UpdateCandidate(ctx, ids[0], gen.CandidateUpdate{
-		Title:    nullable.NewNullableWithValue("Chief Analyst"),
-		Location: nullable.NewNullNullable[string](),
+		Title:    gen.Value("Chief Analyst"),
+		Location: gen.Null[string](),
 	})
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
-	say("updated    %s %s: title %q, location cleared", updated.FirstName.MustGet(), updated.LastName.MustGet(), updated.Title.MustGet())
+	say("updated    %s %s: title %q, location cleared", updated.GetFirstName(), updated.GetLastName(), updated.GetTitle())
 
 	// 4. A project, found by name or created, and the candidates added to it. AddToProject
 	//    batches ids and counts "already in the project" as done, so it is idempotent.
@@ -120,7 +118,7 @@ func run(ctx context.Context, c *gemclient.Client, userID string, out io.Writer)
 	default:
 		return errors.New("get a missing candidate: no error")
 	}
-	_, _, err = c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: ptr(500)})
+	_, _, err = c.ListCandidates(ctx, &gen.ListCandidatesParams{PageSize: gemclient.Ptr(500)})
 	var invalid *gemclient.ValidationError
 	if !errors.As(err, &invalid) {
 		return fmt.Errorf("page_size 500: want a *gemclient.ValidationError, got %v", err)
@@ -130,35 +128,26 @@ func run(ctx context.Context, c *gemclient.Client, userID string, out io.Writer)
 }
 
 func findOrCreateProject(ctx context.Context, c *gemclient.Client, userID string) (id string, created bool, err error) {
-	for p, err := range c.ListProjectsAll(ctx, &gen.ListProjectsParams{UserId: &userID}) {
+	for p, err := range c.ListProjectsAll(ctx, &gen.ListProjectsParams{UserID: &userID}) {
 		if err != nil {
 			return "", false, fmt.Errorf("list projects: %w", err)
 		}
-		if p.Name != nil && *p.Name == projectName {
-			return *p.Id, false, nil
+		if p.GetName() == projectName {
+			return p.GetID(), false, nil
 		}
 	}
-	p, err := c.CreateProject(ctx, gen.ProjectCreate{UserId: userID, Name: projectName})
+	p, err := c.CreateProject(ctx, gen.ProjectCreate{UserID: userID, Name: projectName})
 	if err != nil {
 		return "", false, fmt.Errorf("create project: %w", err)
 	}
-	return *p.Id, true, nil
+	return p.GetID(), true, nil
 }
 
 func describeUser(users []gen.User, id string) string {
 	for _, u := range users {
-		if *u.Id == id {
-			return fmt.Sprintf("%s <%s> (%s)", deref(u.Name), deref(u.Email), id)
+		if u.GetID() == id {
+			return fmt.Sprintf("%s <%s> (%s)", u.GetName(), u.GetEmail(), id)
 		}
 	}
 	return id
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func ptr[T any](v T) *T { return &v }

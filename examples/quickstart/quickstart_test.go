@@ -38,9 +38,35 @@ func TestQuickstartIsRepeatable(t *testing.T) {
 
 	var project string
 	for _, p := range srv.Fake.Projects() {
-		if *p.Name == projectName {
-			project = *p.Id
+		if p.GetName() == projectName {
+			project = p.GetID()
 		}
 	}
 	assert.Len(t, srv.Fake.ProjectCandidateIDs(project), len(people))
+}
+
+// Against anything but the embedded fake, the tour says what it would write and writes
+// nothing without -write.
+func TestQuickstartNeedsWriteForARealAccount(t *testing.T) {
+	srv := gemtest.NewServer(t, gemtest.WithSeed("demo"))
+	before, projects := srv.Fake.CandidateCount(), len(srv.Fake.Projects())
+	var out bytes.Buffer
+	err := start(context.Background(), srv.APIKey, srv.URL, false, &out)
+	require.ErrorIs(t, err, errNotWritten)
+	assert.Contains(t, out.String(), "creates up to 3 candidates")
+	assert.Contains(t, out.String(), projectName)
+	assert.Equal(t, before, srv.Fake.CandidateCount(), "nothing created")
+	assert.Len(t, srv.Fake.Projects(), projects)
+
+	out.Reset()
+	require.NoError(t, start(context.Background(), srv.APIKey, srv.URL, true, &out))
+	assert.Equal(t, before+len(people), srv.Fake.CandidateCount())
+}
+
+// With no key the tour runs against the embedded fake and needs no flag.
+func TestQuickstartWithoutKeyUsesTheFake(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, start(context.Background(), "", "", false, &out))
+	assert.Contains(t, out.String(), "embedded fake Gem server")
+	assert.Contains(t, out.String(), "walked")
 }

@@ -164,21 +164,29 @@ func paginated(o *openapi3.Operation) bool {
 	return false
 }
 
-// pathParams lists a template's parameters in order, named as oapi-codegen names the
-// generated arguments (candidate_id → candidateId).
+// pathParams lists a template's parameters in order, named as oapi-codegen's
+// ToCamelCaseWithInitialisms names the generated arguments (candidate_id → candidateID).
 func pathParams(path string) []string {
 	var names []string
 	for _, seg := range strings.Split(path, "/") {
 		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
 			parts := strings.Split(seg[1:len(seg)-1], "_")
 			for i := 1; i < len(parts); i++ {
-				parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+				if in, ok := initialisms[parts[i]]; ok {
+					parts[i] = in
+				} else {
+					parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+				}
 			}
 			names = append(names, strings.Join(parts, ""))
 		}
 	}
 	return names
 }
+
+// initialisms are the words of parameter names that oapi-codegen.yaml's name-normalizer
+// writes in capitals.
+var initialisms = map[string]string{"id": "ID", "ids": "IDs", "url": "URL", "urls": "URLs"}
 
 // arguments names the generated method's parameters between ctx and reqEditors: the path
 // parameters first, then params, a JSON body, or contentType and an io.Reader body.
