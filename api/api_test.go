@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sort"
 	"strings"
 	"testing"
 
@@ -81,7 +80,7 @@ func TestDocumentShape(t *testing.T) {
 			assert.Contains(t, wantTags, op.Tags[0], name)
 			assert.NotEmpty(t, op.Summary, name)
 			assert.NotEmpty(t, op.Description, name)
-			assert.Nil(t, op.Security, "%s: security is the document-wide apiKey", name)
+			assert.Nil(t, op.Security, "%s: no operation requires the apiKey scheme (no Authorizations line in the reference)", name)
 			if op.Deprecated {
 				deprecated = append(deprecated, name)
 			}
@@ -99,9 +98,20 @@ func TestDocumentShape(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 46, ops)
-	sort.Strings(deprecated)
-	assert.Equal(t, []string{"GET /v0/candidates/events", "GET /v0/candidates/{candidate_id}/events"}, deprecated)
+	// No count is pinned here: a download that adds an operation must pass this test (the
+	// overlay check and the fake's compile failure are the alarms for a new operation).
+	assert.Positive(t, ops)
+	// As flask-smorest 0.40-0.44 with apispec 6.0-6.4 emits it (the reference's rendering):
+	// the event lists say "(DEPRECATED)" in their summaries but carry no deprecated flag, no
+	// global security requirement (the scheme alone), no null among enum values, and
+	// Redoc's logo (the reference opens with its alt text). The overlay adds what the SDK
+	// needs (gen's tests).
+	assert.Empty(t, deprecated, "no deprecation badge in the reference")
+	assert.Empty(t, doc.Security, "no global security requirement")
+	assert.Equal(t, "Gem logo", doc.Info.Extensions["x-logo"].(map[string]any)["altText"])
+	for _, prop := range []string{"sourced_from", "gem_source"} {
+		assert.NotContains(t, schemaOf(doc, "Candidate").Properties[prop].Value.Enum, nil, prop)
+	}
 
 	// The reference is silent about this operation's success response; so is the document.
 	pfo := doc.Paths.Find("/v0/projects/{project_id}/project_field_options").Post
@@ -160,3 +170,5 @@ func TestDocumentBounds(t *testing.T) {
 	upload := doc.Paths.Find("/v0/candidates/{candidate_id}/uploaded_resumes/{user_id}").Post.RequestBody.Value
 	require.Contains(t, upload.Content, "multipart/form-data")
 }
+
+func schemaOf(doc *openapi3.T, name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }

@@ -98,7 +98,7 @@ func TestEveryOperationIsReachable(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 46, count)
+	assert.Positive(t, count, "the operations come from the document; none is pinned here")
 }
 
 // successOf is the first 2xx the operation documents, and an empty body of its shape; 200

@@ -130,5 +130,3 @@ func (s *sleeps) all() []time.Duration {
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.d...)
 }
-
-func ptr[T any](v T) *T { return &v }

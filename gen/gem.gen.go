@@ -21,48 +21,6 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for CandidateEventSubtype.
-const (
-	CandidateEventSubtypeFirstOutreach CandidateEventSubtype = "first_outreach"
-	CandidateEventSubtypeFollowUp      CandidateEventSubtype = "follow_up"
-	CandidateEventSubtypeReply         CandidateEventSubtype = "reply"
-)
-
-// Valid indicates whether the value is a known member of the CandidateEventSubtype enum.
-func (e CandidateEventSubtype) Valid() bool {
-	switch e {
-	case CandidateEventSubtypeFirstOutreach:
-		return true
-	case CandidateEventSubtypeFollowUp:
-		return true
-	case CandidateEventSubtypeReply:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CandidateEventType.
-const (
-	CandidateEventTypeManualTouchpoints CandidateEventType = "manual_touchpoints"
-	CandidateEventTypeSequenceReplies   CandidateEventType = "sequence_replies"
-	CandidateEventTypeSequences         CandidateEventType = "sequences"
-)
-
-// Valid indicates whether the value is a known member of the CandidateEventType enum.
-func (e CandidateEventType) Valid() bool {
-	switch e {
-	case CandidateEventTypeManualTouchpoints:
-		return true
-	case CandidateEventTypeSequenceReplies:
-		return true
-	case CandidateEventTypeSequences:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for CandidateSource.
 const (
 	CandidateSourceCensia     CandidateSource = "Censia"
@@ -114,6 +72,69 @@ func (e ContactMedium) Valid() bool {
 	case ContactMediumPhoneCall:
 		return true
 	case ContactMediumTextMessage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReplyStatus.
+const (
+	ReplyStatusInterested    ReplyStatus = "interested"
+	ReplyStatusLater         ReplyStatus = "later"
+	ReplyStatusNotInterested ReplyStatus = "not_interested"
+)
+
+// Valid indicates whether the value is a known member of the ReplyStatus enum.
+func (e ReplyStatus) Valid() bool {
+	switch e {
+	case ReplyStatusInterested:
+		return true
+	case ReplyStatusLater:
+		return true
+	case ReplyStatusNotInterested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CandidateEventSubtype.
+const (
+	CandidateEventSubtypeFirstOutreach CandidateEventSubtype = "first_outreach"
+	CandidateEventSubtypeFollowUp      CandidateEventSubtype = "follow_up"
+	CandidateEventSubtypeReply         CandidateEventSubtype = "reply"
+)
+
+// Valid indicates whether the value is a known member of the CandidateEventSubtype enum.
+func (e CandidateEventSubtype) Valid() bool {
+	switch e {
+	case CandidateEventSubtypeFirstOutreach:
+		return true
+	case CandidateEventSubtypeFollowUp:
+		return true
+	case CandidateEventSubtypeReply:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CandidateEventType.
+const (
+	CandidateEventTypeManualTouchpoints CandidateEventType = "manual_touchpoints"
+	CandidateEventTypeSequenceReplies   CandidateEventType = "sequence_replies"
+	CandidateEventTypeSequences         CandidateEventType = "sequences"
+)
+
+// Valid indicates whether the value is a known member of the CandidateEventType enum.
+func (e CandidateEventType) Valid() bool {
+	switch e {
+	case CandidateEventTypeManualTouchpoints:
+		return true
+	case CandidateEventTypeSequenceReplies:
+		return true
+	case CandidateEventTypeSequences:
 		return true
 	default:
 		return false
@@ -183,24 +204,6 @@ func (e PrivacyType) Valid() bool {
 	}
 }
 
-// Defines values for ProjectFieldOptionAssociationUpdateOperation.
-const (
-	ProjectFieldOptionAssociationUpdateOperationAdd    ProjectFieldOptionAssociationUpdateOperation = "add"
-	ProjectFieldOptionAssociationUpdateOperationRemove ProjectFieldOptionAssociationUpdateOperation = "remove"
-)
-
-// Valid indicates whether the value is a known member of the ProjectFieldOptionAssociationUpdateOperation enum.
-func (e ProjectFieldOptionAssociationUpdateOperation) Valid() bool {
-	switch e {
-	case ProjectFieldOptionAssociationUpdateOperationAdd:
-		return true
-	case ProjectFieldOptionAssociationUpdateOperationRemove:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ProjectFieldType.
 const (
 	ProjectFieldTypeMultiSelect  ProjectFieldType = "multi_select"
@@ -222,21 +225,18 @@ func (e ProjectFieldType) Valid() bool {
 	}
 }
 
-// Defines values for ReplyStatus.
+// Defines values for ProjectFieldOptionAssociationUpdateOperation.
 const (
-	ReplyStatusInterested    ReplyStatus = "interested"
-	ReplyStatusLater         ReplyStatus = "later"
-	ReplyStatusNotInterested ReplyStatus = "not_interested"
+	ProjectFieldOptionAssociationUpdateOperationAdd    ProjectFieldOptionAssociationUpdateOperation = "add"
+	ProjectFieldOptionAssociationUpdateOperationRemove ProjectFieldOptionAssociationUpdateOperation = "remove"
 )
 
-// Valid indicates whether the value is a known member of the ReplyStatus enum.
-func (e ReplyStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the ProjectFieldOptionAssociationUpdateOperation enum.
+func (e ProjectFieldOptionAssociationUpdateOperation) Valid() bool {
 	switch e {
-	case ReplyStatusInterested:
+	case ProjectFieldOptionAssociationUpdateOperationAdd:
 		return true
-	case ReplyStatusLater:
-		return true
-	case ReplyStatusNotInterested:
+	case ProjectFieldOptionAssociationUpdateOperationRemove:
 		return true
 	default:
 		return false
@@ -288,6 +288,9 @@ type Candidate struct {
 	Weblink               *string                          `json:"weblink,omitempty"`
 	WorkInfo              []WorkInfo                       `json:"work_info,omitempty"`
 }
+
+// CandidateSource defines model for Candidate.sourced_from.
+type CandidateSource string
 
 // CandidateCreate defines model for CandidateCreate.
 type CandidateCreate struct {
@@ -343,6 +346,18 @@ type CandidateEvent struct {
 	UserID           *string                `json:"user_id,omitempty"`
 }
 
+// ContactMedium defines model for CandidateEvent.contact_medium.
+type ContactMedium string
+
+// ReplyStatus defines model for CandidateEvent.reply_status.
+type ReplyStatus string
+
+// CandidateEventSubtype defines model for CandidateEvent.subtype.
+type CandidateEventSubtype string
+
+// CandidateEventType defines model for CandidateEvent.type.
+type CandidateEventType string
+
 // CandidateEventCreate defines model for CandidateEventCreate.
 type CandidateEventCreate struct {
 	ContactMedium    ContactMedium         `json:"contact_medium"`
@@ -355,15 +370,6 @@ type CandidateEventCreate struct {
 	Type             CandidateEventType    `json:"type"`
 	UserID           string                `json:"user_id"`
 }
-
-// CandidateEventSubtype defines model for CandidateEventSubtype.
-type CandidateEventSubtype string
-
-// CandidateEventType defines model for CandidateEventType.
-type CandidateEventType string
-
-// CandidateSource defines model for CandidateSource.
-type CandidateSource string
 
 // CandidateUpdate defines model for CandidateUpdate.
 type CandidateUpdate struct {
@@ -385,9 +391,6 @@ type CandidateUpdate struct {
 	Title       Nullable[string] `json:"title,omitempty,omitzero"`
 }
 
-// ContactMedium defines model for ContactMedium.
-type ContactMedium string
-
 // CustomField defines model for CustomField.
 type CustomField struct {
 	CreatedAt *UnixTime             `json:"created_at,omitempty"`
@@ -395,27 +398,39 @@ type CustomField struct {
 	IsHidden  *bool                 `json:"is_hidden,omitempty"`
 	Name      *string               `json:"name,omitempty"`
 	Options   []CustomFieldOption   `json:"options,omitempty"`
-	ProjectID *string               `json:"project_id"`
+	ProjectID *string               `json:"project_id,omitempty"`
 	Scope     *CustomFieldScope     `json:"scope,omitempty"`
 	ValueType *CustomFieldValueType `json:"value_type,omitempty"`
 }
 
+// CustomFieldScope defines model for CustomField.scope.
+type CustomFieldScope string
+
+// CustomFieldValueType defines model for CustomField.value_type.
+type CustomFieldValueType string
+
 // CustomFieldCandidateMembership defines model for CustomFieldCandidateMembership.
 type CustomFieldCandidateMembership struct {
 	// CustomFieldCategory Deprecated: same as name; will be dropped in future versions.
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CustomFieldCategory *string `json:"custom_field_category,omitempty"`
 
 	// CustomFieldValue Deprecated: same as value; will be dropped in future versions.
-	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	CustomFieldValue interface{}          `json:"custom_field_value"`
-	ID               string               `json:"id"`
-	Name             string               `json:"name"`
-	ProjectID        *string              `json:"project_id"`
-	Scope            CustomFieldScope     `json:"scope"`
-	Value            interface{}          `json:"value"`
-	ValueOptionIDs   []string             `json:"value_option_ids,omitempty"`
-	ValueType        CustomFieldValueType `json:"value_type"`
+	CustomFieldValue interface{} `json:"custom_field_value"`
+	ID               string      `json:"id"`
+
+	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of the name string will be removed.
+	Name string `json:"name"`
+
+	// ProjectID Applicable and required when scope is project. If the custom field has project scope, this is the project ID that its associated with.
+	ProjectID *string `json:"project_id"`
+
+	// Scope Custom fields under team scope apply to all candidates. Custom fields under project scope apply to candidates in a specific project.
+	Scope          CustomFieldScope `json:"scope"`
+	Value          interface{}      `json:"value"`
+	ValueOptionIDs []string         `json:"value_option_ids,omitempty"`
+
+	// ValueType When value_type is text, value is a string. When value_type is date, value is a string of format yyyy-mm-dd. When value_type is single_select, value is a string of an option value. When value_type is multi_select, value is an array of strings of option values.
+	ValueType CustomFieldValueType `json:"value_type"`
 }
 
 // CustomFieldCandidateMembershipUpdate defines model for CustomFieldCandidateMembershipUpdate.
@@ -461,9 +476,6 @@ type CustomFieldOptionUpdate struct {
 	IsHidden *bool `json:"is_hidden,omitempty"`
 }
 
-// CustomFieldScope defines model for CustomFieldScope.
-type CustomFieldScope string
-
 // CustomFieldUpdate defines model for CustomFieldUpdate.
 type CustomFieldUpdate struct {
 	// IsHidden hidden custom fields in the candidate info are not displayed in the Gem product or not returned when making a query on the Candidates endpoint.
@@ -472,9 +484,6 @@ type CustomFieldUpdate struct {
 	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of the name string will be removed.
 	Name *string `json:"name,omitempty"`
 }
-
-// CustomFieldValueType defines model for CustomFieldValueType.
-type CustomFieldValueType string
 
 // DataExport defines model for DataExport.
 type DataExport struct {
@@ -550,30 +559,14 @@ type NoteCreate struct {
 
 // PaginationMetadata defines model for PaginationMetadata.
 type PaginationMetadata struct {
-	// FirstPage First available page number.
-	FirstPage *int `json:"first_page,omitempty"`
-
-	// LastPage Last available page number.
-	LastPage *int `json:"last_page,omitempty"`
-
-	// NextPage Next page number.
-	NextPage *int `json:"next_page,omitempty"`
-
-	// Page Current page number.
-	Page *int `json:"page,omitempty"`
-
-	// PreviousPage Previous page number.
+	FirstPage    *int `json:"first_page,omitempty"`
+	LastPage     *int `json:"last_page,omitempty"`
+	NextPage     *int `json:"next_page,omitempty"`
+	Page         *int `json:"page,omitempty"`
 	PreviousPage *int `json:"previous_page,omitempty"`
-
-	// Total Total number of items.
-	Total *int `json:"total,omitempty"`
-
-	// TotalPages Total number of pages.
-	TotalPages *int `json:"total_pages,omitempty"`
+	Total        *int `json:"total,omitempty"`
+	TotalPages   *int `json:"total_pages,omitempty"`
 }
-
-// PrivacyType defines model for PrivacyType.
-type PrivacyType string
 
 // Profile defines model for Profile.
 type Profile struct {
@@ -597,6 +590,9 @@ type Project struct {
 	// UserID The user id of the project owner.
 	UserID *string `json:"user_id,omitempty"`
 }
+
+// PrivacyType defines model for Project.privacy_type.
+type PrivacyType string
 
 // ProjectCandidateMembership defines model for ProjectCandidateMembership.
 type ProjectCandidateMembership struct {
@@ -641,6 +637,9 @@ type ProjectField struct {
 	UserID     *string              `json:"user_id,omitempty"`
 }
 
+// ProjectFieldType defines model for ProjectField.field_type.
+type ProjectFieldType string
+
 // ProjectFieldCreate defines model for ProjectFieldCreate.
 type ProjectFieldCreate struct {
 	// FieldType The type of the project field. Options are text, single_select, or multi_select.
@@ -666,9 +665,9 @@ type ProjectFieldOptionAssociation struct {
 	FieldType      *ProjectFieldType `json:"field_type,omitempty"`
 	IsHidden       *bool             `json:"is_hidden,omitempty"`
 	IsRequired     *bool             `json:"is_required,omitempty"`
-	OptionID       *string           `json:"option_id"`
+	OptionID       *string           `json:"option_id,omitempty"`
 	ProjectFieldID *string           `json:"project_field_id,omitempty"`
-	Text           *string           `json:"text"`
+	Text           *string           `json:"text,omitempty"`
 }
 
 // ProjectFieldOptionAssociationUpdate defines model for ProjectFieldOptionAssociationUpdate.
@@ -698,9 +697,6 @@ type ProjectFieldOptionUpdate struct {
 	// IsHidden When is_hidden is true, field options are not displayed in the Gem product, nor are they returned when making a query on the Projects endpoint.
 	IsHidden *bool `json:"is_hidden,omitempty"`
 }
-
-// ProjectFieldType defines model for ProjectFieldType.
-type ProjectFieldType string
 
 // ProjectFieldUpdate defines model for ProjectFieldUpdate.
 type ProjectFieldUpdate struct {
@@ -732,9 +728,6 @@ type ProjectUpdate struct {
 	UserID *string `json:"user_id,omitempty"`
 }
 
-// ReplyStatus defines model for ReplyStatus.
-type ReplyStatus string
-
 // Sequence defines model for Sequence.
 type Sequence struct {
 	CreatedAt *UnixTime `json:"created_at,omitempty"`
@@ -743,15 +736,12 @@ type Sequence struct {
 	UserID    *string   `json:"user_id,omitempty"`
 }
 
-// SortOrder defines model for SortOrder.
-type SortOrder string
-
 // UploadedResume defines model for UploadedResume.
 type UploadedResume struct {
 	CandidateID *string   `json:"candidate_id,omitempty"`
 	CreatedAt   *UnixTime `json:"created_at,omitempty"`
 	DownloadURL *string   `json:"download_url,omitempty"`
-	Filename    *string   `json:"filename"`
+	Filename    *string   `json:"filename,omitempty"`
 	ID          *string   `json:"id,omitempty"`
 	UserID      *string   `json:"user_id,omitempty"`
 }
@@ -805,6 +795,9 @@ type ListCandidatesParams struct {
 	Page         *int     `form:"page,omitempty" json:"page,omitempty"`
 	PageSize     *int     `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
+
+// SortOrder defines parameters for ListCandidates.
+type SortOrder string
 
 // ListEventsParams defines parameters for ListEvents.
 type ListEventsParams struct {
@@ -12760,153 +12753,152 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H39c9y4kei/gmJeVXarqNFY8ebudJV6pbXkXWVtSyXJucuLXGMMiZnBmiQYAJQ0cel/f4UvEiDBITlf",
-	"kmPlh6zFwUeju9FodDe6vwYRSXOSoYyz4PhrsEAwRlT+8/Lkl/MPJzfnFx/EXzFiEcU5xyQLjoNLOMcZ",
-	"FH+AFHEYQw6DMGDRAqWw2fqv1xcfDlAWkRjFoOr6Xvf8bzBHaZRglHEQI9GKAcxHQRjwZY6C44BxirN5",
-	"8Pj4GAYUsZxkDEkQT8/ennx8dzM5u7q6uBIfIpJxlHHxT5jnCY7kRIe/MwHHVwvA/0PRLDgO/nBYLf9Q",
-	"/coOzyglVM3mruMUzWCRcIBEA2AgCR7D4OOHy6uLN2fX1yc/vzubnH24Ob/5++7h+ZjllESIMThNEDjL",
-	"OObLQDTTPcXAb2AW4xhyJP7IKckR5VhhLzI/TeYUoWxBCoYmOBY/pfDhHcrmfBEcH/30UxhkRZKISYJj",
-	"TgtUJ0wYPByQFHOU5nwZHM9gwtBjKDkLZsvtjUcR5CieQInPFGc4LdLg+FXZHWcczRGV/efkQH/9mOGH",
-	"G5xKOpkhphKqGaGpGCy4mP6OIn5+2mS5MIgKxkk6mWGUxBJtAi7WRbM3stdb0amkwHuUThFlC5yLcfVE",
-	"kFK4FH/HBZoYOsEkuZgFx/9YPcdpgU5Fh8dPTYR6EYjiQjHgBGcz0nstZ6bbuejlAR2lECf9cXMmmvvG",
-	"mWHK+CSDKdoaz8xROmGkoJEcEmWCYf4RXCP05aLgQRgsMEVn/y8Ig2sOaYRplKAgDN6gjGEh0d6QjOEY",
-	"0eBTn/krnitpfq3mboFObbZebJjAbaNGjljkccueahmzY4+1zYWzLyie4GyygFmcbHERRLHm1gbMcPRl",
-	"q2jOFyRDk6wQe397g1Iywwnqv+cuVQffrsspEWw3wTXx1ostW6BXg7cAz6IFIcnWcKG2dzyZUZI+x03O",
-	"Md8iw9+jqdhMerea8V55SHNP6Jdhgv5/CP3il/HVByKZQbQol/9GHqpN/QIWXDBdohRCqTrpddQVmSv0",
-	"zwJTxEBdTgBOwBSBjGQHAlsjcMIlQpj4QYwNcAZgtgQpZgxnc6COaUt3nBKSIJgFm+gjW1Ic3DWfCMwC",
-	"MgMKowwIXRHiTKwiQ/dAdVcLAncwKRAbgYssWTq/MMByFOEZRrFABV8gIEkGIEVAC/cReJPg6Iv5kdwD",
-	"olomaMYVIrMYpIQiINgFwCkpuGygQBPY3ILS81FC49UftqSXrBRGG+gpKXw4Vx2OxtvVWjY72FsOVpfP",
-	"zmfNXYUZyCm5wzGKQ1BeA4BkcnGnuxc7a4pAjA7iQl1bBBudzwC0mt9jvpBsYsZqTgQTimC8BOgBM85C",
-	"AMHr8Vjfn8wkFPGCZihW48nfnM0geEJsNwGYZlw5nPitAkYyP2aALWCOjsHX20CNdBscg6/gNijXMSn7",
-	"mJ9wLP51q7F6G4TgtoFXtwV4fHwUu2I4udZWVzZSTTZWQyqVY1LQhHm5zG5gc5iiK8y0YCIzIFqEgJEI",
-	"w8R0YyU/zFGGqGA4MIUMxYbm5XByfJjFAHIOowWKhQgTLUrCOgKrlNUFTQZrME31yLds8/vqVeuGAMcs",
-	"dOEtlw7jWMpxvSDdgwGSRUh8UWJdn0X+Va46kVw51rXwddW056SSra9+baxArUavtGRJpScWiLHUi0+r",
-	"VK1TlCCfqkWyyRQtYDKbkNmkYIhOBlwtc0RTKBaSLCcUpeQOTaT4FUytV79afbuk6A5lSmWIJYRxxdx/",
-	"1MJccL7QLgRPgCkS0lux+xQK3YSAX1DqUdtqiPIudCXKzu60Aa7N+DUAUwYtKYpx4XA2zqSyYORsBBMp",
-	"bNCDaMwYnAv2RrpNihBXvJtggepMyA+xSsS4tRg/hysQ3isIhtkQNuOSUs717kJRniwnjENeMBdZHFHE",
-	"OIqDMMiIYDPrQwK52vir0HAlhr5WIwuBI5CXRYOIyYqp+lYBplQ5UnCKYLQIwmBGkoTcT4o80KvpJI/D",
-	"dtd6CimGUsQ4TPO1bZd1YM2aWWCtXwCJ5acUZgVMJpwU0SInOONsGOw3GvBhfPLYuRXbbovPcW+9bJiX",
-	"DbP7DWOfb9Wqq4EcVnJJp4eraNM4o7rPxuvtkLUx7s320W/Pcb0dq377BNpe4RFUG7i1Kub5oNv+Q/36",
-	"yf75gH3B+QGR+hVMDiQ6xLXN9u38C1Givmxma/LYmbTVTZuPwIzQ2v3q39EO1QP9xga7bVedhyl0h824",
-	"Ygf2rgFY2tSbt6OtsqEjbVdQbeTH2hFQm/nCdgTU5v60XQG2LwOZODNhZPpl6L5q0m4xG2QTW3fLb+LZ",
-	"2xFVNvC+7QQi7wXJuXfs5+Yjpq2OSY+Ws3mwzYCrBWaTBY5jJOVf03PnEUI/jcMuB6iiyVoxOxdq2670",
-	"lrctbj0ndkRcbZkjmFaaf+dNpAL9Wo70GAZSl5vUVXuptygeEno4zuYJmjCUiEnCIC0Sjs2f/ef8m5hK",
-	"3X+8/L06GKrJe5Y2O4kgR3NCl0qk5hRJZ5RBbj1Az/x+DBhMEYAMCN7578qjRUmeKx11VvCCInCHKBNs",
-	"Mury4U4kQtcFQ3buC0erithH2KwfY2S22RqmjGfF9GLIbaJQ7STVZb0wmboUebK9adsapP1A0tyQwuDP",
-	"AfDT4B3denO2d9MAvtyMqA1fSw0KM37XOlvslmbTuCLgZoGk5BHanLw727dszECR4X8W0muNOQMS+yNw",
-	"ki1BgmAsfSNZDDiFOBF/sBxGiJmx5LgKO5ZOmJI75RNc55BUss1nOVBRy9MESYgMHsH9AmWgYhKxJJLJ",
-	"1f7g8G0IbLb90dFChwFaXUp1Y/3Xq64zesCCJB20ai4tDuDcQ74FLBuoHqEKPcDM9tqC81PAF5BLAkMm",
-	"lXmulfaRNKn1MbkaCeku4o1jeSmyGFEgZKdeAMzzZAk4ATBJKqsNGwFfP2clVdeqmwyxMuadqESN0Dx3",
-	"pKu4i/2fJqsJCRmqb+JPqHfDCHjaijV42gpWVSQAy+VyeZCmB3HsHaDGz96RYAbURlI/e8exN4I9jHXv",
-	"UwPKjW4Px2xk7/mQ0OeDRSDDlR3yUqvQDXm5vVtBeSwMESSPfaBuk/VdwtIipbiWOzTURlUTvNFb2DfG",
-	"8Yj8dUVquxCtu92dhfeifJsS4BDVxZ/6rpfLpOk4IxwobpYiW5uWf0GpkENxIUT0myp+zWPKljaSloGr",
-	"yDOxW1P4RdIC/LNAdGmCit5UchBlsVQsRv4whVUouR6q6brd18ela6PX6LOj5makREeMWZ7AZWXBt9AM",
-	"CO1GmbY79URZ+G2rTh0UryTqlhT8xzA4hRyePeSE8p3Ya4a9KKiAedvysGCjoIHa8I31xuQ+SwiMJwVN",
-	"vHfWlsusdy7tnWlOor+WazAEbExGeMPIOB6PewSZbeQt1uCsioNyg6SbK0Rzirx3qwakKIsnbQjp7Kxu",
-	"W2Q2YbyIl73myyFlKJ6k8HdCJ6+Gdzka0qWyXPftUWRYmmx4v9UMmIBxSPm6qPbxt3LsNWgvDccTGMcU",
-	"MdeUUZqUazZzn4aWU5xCY55zowQ7Yvnc+b3MK1++ejzwsefckI2B/K0h9AT7ynDwlm4s8MxuTOwtM1UW",
-	"eB8FdQSPr6NWqXsQ7gNZ/W53YOiiDoS0qPpqLKVUk66DlPSc4jvNrV0ssI24ns0j0gReW+PQ9oDdgSjb",
-	"6Ixw1mMHFRmYfRuv+Ui/iSjl38+9O+St+A3AO4ilrAKiFVA+25F3d0qvvH+sd3DYUBl6aBvqA3rg3QP4",
-	"+74pKEVZn+4U3WFSsBYYLvXP3QNxwmHi0Y/FZ91R6LVSW1sxgoSDdY8jm/nG8e2gS8G/0bKu4EYkm+EY",
-	"ZRxD6bZElJFM/pMtoGBIn1pr3qY2TauI3xP6xee9bepRSg3s8mwL9m8LaVi9jwwwairvptGXOW9oq1D5",
-	"GyS4LlJxdsrbCclLU5y+rc0IBdB8DFY8StxA53fgGay/bu5ywmwCabTAdyju7fr1M0CuOLLhVBnOki62",
-	"bE63bMsD80Fo3qiuhus+nrbOgua1WfwIcGxuu4afyH2mZMyax6UGvpfvVr7p2ChFx/DzdxjM78jcA3Zk",
-	"tkBzl62jEKwR/L2pYtQHC6zVNWctcg3/ZuWceSXFxkr3TCsLfxTsmyMqpsTZXPKwih2VjhicRUkhn6xy",
-	"w+tpwThYwDsE7inmCMAoQowB9/1cf85v05vYKnnfpkhuJlo3EX2lRmlLux3Jwz3II5sqlfoqsbOCLC1x",
-	"TcoQUT8ktuBNsac1yNmerwOzSYWGIefklmOk7FW2B0ltfkOz52nbYC4pm9wnHW811pN9RuDC8gQoZ2LN",
-	"yyfu9xbxXW/nbnilL4VXW8udhUpHrsTeCLwXojLGsxmi6g1m+Yje7SIGY77H7f05qQmh8bx4qSEfE8DK",
-	"L7/l2II+wPf3hGnjjcV7XTLoaRyh3at+7AX3iY5c8C5hv8J0QwlZxm9tNYbNuQ8MUvf0jXCNWQdTrk3r",
-	"E/8uSVu7murnPCqmpWwISFaTF3prHwMYx0CmRUzJHRqBt+W/q95iI7uSVvQQmNB33rCUFJhpf6MiqRrP",
-	"DaFQISnLpptdg2DJbBjH8uWa+O61QbRKr3eYcSseA1e5eK5M6JC8p4vFr1gmzGIHepOoyEFTVlugVnjd",
-	"AAKf27+fjt4nZGptNvYcv4Ks/uO3A3UWQ8iDqEOK2eK5sY7QYvJ+knp18IeHRbZ1foEh8SN7OezMkvsh",
-	"bo0oBRkmVf4uQ7uEEHRFS68AhRBkgpeozpPSJ07h0qRXGRrY0TidNj38amP+WyJyNxqu1munyISFwIgS",
-	"JiDhWOr2MB2sy3aR/G9G3Vpbn2sNtDea3B6Dzneira1AYRtzb26J3tELsm/ORP0UJmI7vcSmiSsew+Ba",
-	"5wd46ndprRt1cwvHNaH8gsbqEWupp7IoUE4ZL1o+5gmBMYqvECvSrfmut+BF6grGmuEEGVzu2qW0OWlc",
-	"NLfpg1T+OjGuy1oocJKQe6XgppDLk/cYjPJ4FoJRTCL1/w8j8BYnCDD8LxmUKY5m9BAhFINX4/c/O9tx",
-	"ijNIl532URson9b2kSHaEgnkjQDaJDJkQARemThtVbaNToM5ZpNIeelXNHdCUfTb4H6p4DYKgJMjbDmy",
-	"S+bxiQqK+fI6WqBUu7Jy/BuSCMMyEFhWdDAG8+Pgfw9OLs8PRItKQ1A9ZIWBKuObzc5/AOcZV/ohJtlt",
-	"dpsJjfHk8lw9hLg6u76ZFYn8IN+86Kfn8p3MnMI0hRxHIEV8QWJ5k9GOGnktJrG4xceQQ6NQSnU0gVxg",
-	"aATEsaWnWhBxdADIwYLznB0fHsIcj+YoHUUklaOpTDUMMA6zGNJYwgZyCiOOI8RGAvYr9Sha6cMpjHUq",
-	"07LLrzc3lyWwP/xydhOCy4tr8f8fb0Jwevbu7ObsR7GKmERFijIB0ser81L91VHn9YoPQEfcSMO0BkQX",
-	"syiv+i4MpsQEUEUxfjgaj0NwNH4l/u91CF6LP1+LfyEe/SiX/9friw/AlNqYkngZCsWdIut+OgIq5E2u",
-	"HiaMAIpyiphah4JcjaP4zNwRSmDEsBL8Dxc3Z8eSPBY3MK7TMsfoDiUkF/gRNJaPYqS043CKE8yXEmC5",
-	"vznWX0xMdgQpmhVJsgQpxDJVjaA6A2kRLcR/c8IYniYoBNECZnPzKiLBX1CyFANgza56RaTg4uKDIzQC",
-	"v5J7dIdoCKYUqeuMMwZM7uGSecYA0LzR1R0E/IeEgpxiGXiYpkWm6a0s7AJrrMhzQrm6iYDLBEEmUAmj",
-	"BZDZbQhYkoICyTdCKTO5EiGXSOXE7CUwQyiewuiLRP0fwEnBF0JlVBOKbydJAqhhbZVQsdyiVWOzGjmt",
-	"gOqPTLb6gpYjcINgCmCc4oyJA0nNLZesm0j7jN1VNgYxZIspEXz7w20gB7lGnONszm6DH6sd/AVVJIbg",
-	"9fggWkCxMxEFMMkXMCtSRHFkIvQFf7AFKZJYdMghYyg2r90WCCjJBj6XEu3zCJzIB1XoAaZ5go4FVj5/",
-	"/nybRQVNwMH/gl/ObsDt7W0GAAAHv4LbShoeg9tiPP5T9PeLj1eTk8vzyW9nf5df0G3gdnmjdvGBULeP",
-	"G5vcau0RUYd340OhnzANlyDkFeQIvMMp5kx8+HkJtP82BJJNDOLE3irUjhQCFFDRLxH9BN8cjSva54gC",
-	"hiKSxaHh3GlBGQcRzGEk9hmZgZ/GVQ/pXl+SwmgfCPOFCgrjC8T0LCyUTST9KIoQvhNE/Pz66L/ADSHg",
-	"PcyWwEjWz4BQ8FkuCpzJMVH8Wed9FrJJ83AVZij+tooKybXKjaPSmQi62awdkURcTEVTilS2WQamS1DI",
-	"JPCfczhHnyX7yH9OhIL1Wdssckhhijii6izQbTEDrw5wFqMHFI+cXpoYctqjMcAzIQf0473sj7zKsiKf",
-	"nSzEgfIgNGgAtQpYvvR7NR53MCh+Vjz6fwUW/nIkZjj6c4mRv7wal8xbnV9S3uWKgCj20icE6A5lAoF5",
-	"ReiKGuAeaesUehDgYp7InSBEf6i4zhySUOz5ils+V0eTFglth1iZH7zE+1eFhlsVKnkbHINX//Hn0Pmo",
-	"4iflT/9Z/lIFv8ofyu9lHGutvfl0VH2xw0TdQcoIVvH5T7fZowY2KFXWQMv2IAz0mRQcB3dj5clAGcxx",
-	"cBz8aTQeHQVhkEO+kJqhoGz1rld8mSOP8f5KmvyEXpdo54f7jthoafLFsZTRaqsym7DyO4I0Wtg0Lu+a",
-	"My5O4DLtMZoRKh02pbH+PNbOlyp2SS7FDCVTrkkFV27rSr91pnCKkq0VU7V6EgX4rmZhhHJn7D5mAneS",
-	"ysogZ3EJLYhYmYKkZeh+QQCMY9Z4J1gmaF6JjqUDbq/rtydRlrx8ukUKHHCYAJMh3U4/IEFlVkP9vV5f",
-	"YNQCvLnqeuDu+Q6mjX6N4gwOnwwzSXvQVNZuEpzuootkybKOM5POUTV3EoSVoYdNpBmV1WihEAi+tXrg",
-	"TOsarA3BDpzb2CsNTDixet2Y0MdDufzz0z7rFgo+PGBIyCCBR5NzAI3mo2MXhL+8OvpT+PqnP4f/8Z//",
-	"NQInpUqg9DQXWqFmTytaSK/1Q57IJ076RYh3yznhiTZSN6kJ0KgBwJfyuBFDBW1snqtXUHb1Rx1/+Cpc",
-	"ReLHVQNKXcM/qgBUY1TGm3ZM8qlWNPJoPB5UmrFf7rCyzGKzdlKjbuPFb0FoV9q0lZm2iXTzQ6sqpxz5",
-	"9dFRW5dy1Yfe8pQSLI3SrgHcQpvS8KSeLpgIicg+pTmci/M5sI7uT49hkBO2QtvQyQ6SpdEKrOOnyv/q",
-	"6gfKNFvhXtlCEeM/E/XIdCv1N+uFrh5do6t2E9V47NX2p/exkgIpDp4FJyhgAFT1qyyqeBniMawppIey",
-	"ioSrl65OtObXVNUwKrbEVVx3rqyeqRW8KKqbKqov50yHMFBlTb7zw8Zs9R9Ozy6vzt6c3JydSmsjZsbw",
-	"WUmQkU8OAb1hfdLoq61iPSrOMNV36vkexXfmFEcrM/GenzZFheqwt3NLVw3qdW699ryaJUDbk57HMaOW",
-	"Y2O7XedYaeBw77jaUFRWtYsIVfDIpDI+Mv6CuEvDDXb/2hrAxW9bQ+wvyN5b0yVQV4YWbc5zwuWQL/xX",
-	"lKDOebWTaMXV91MY5IWHiu9JrAKU27adqlIgSFmmP1IPyCqPltx0ANK5dOOVt8BUDR03Sa6il/a2c02t",
-	"gj47d6/89vRS4L1yG8N1FE1XtO9A7xTcNcd3KLNYc3+W0hct9EULfdFCv0UtdM/H6kCDjKryqI0xQEV/",
-	"SPtqs3aTenypOmgLZ2nWUSFaybLTnqO4a8dHrF2U7qksO3obfZPmHUXkzS5X+gQ+/Cr/2/u6lWkGmy5l",
-	"Kkih8q1mSr1RNUOWpUrbGbJ2UasYctidaavXHmvVfv3cFied9x97T7fdfSpan59KdUV16roStWBrvMf9",
-	"s+XLUYl4g4BnI81D7+BmO21yTHTu3YwMCyYQ7ctCdDqU4Ol05Q/kJbLgRVXenaosUzh+nwqyFAwqHnyK",
-	"EpLNVdziyvs6UPtxv5pwp4gr9IOQiXpeMTR0SvcCZphmRU0tAN1vQp+50l2NyqIf2qAY8AUlxVwd1/b7",
-	"m5FAoTOtzI9kXuAAxgn1WbYEydyHLy9i8UUs7kos1l6yfZ8CspQHZqeqjI+rBaTBnBENz11WHn7VD/Lk",
-	"ne6JFeIqfdjWzSbq5vkzYvLdk70KFTcvX9pkCMmkTCZ1iYbHOCQEsOJnnMXyqQa4X+Bood/smvPDZMZT",
-	"+PW5KEQrvbFWGU/kE+8cUn44IzQ9MFl++929vG8k92w/qQuRZ24/UeBqutX3+qjvZjcbsF7xe0got10U",
-	"ZASud3rRqkpivOgT2w7g9maeaRQxawnLtVKUdgVtd75MfaYFyrw00ZUOm0TZtIxZEw3PrwiPDyNVWhkb",
-	"K81EOM1yV9uoueODqCxKWQOmK+D+RbN2qhh/r445e7vZx6r6rs+itSKS7VJU2g92m91mp+ggLkrKHYPz",
-	"mTja7calZb18dCC3BUwogvFS5eJkoTTuy0eS9+bVa7nXtTjQNQvJzPOGLSKxfDL2ejwu35Kpsifiq26m",
-	"PqtngM5HPYalV3gaqEZY/nQb6GeMk1pJ1dsg9PYyckZ0Vk8bfM0EYtTwdg6iljF1ZivR/h/N38X/vvo/",
-	"+xdSplvyTjdwKVVz+QTUnUl/8vd69Iz2ybv+6hBXw3/89a93MP3b7/EpeWhBmTwAVWvdu6VhlS/KRw63",
-	"x2P1p/7nY8mCulCOGuSkZV80twOqiHCrK+qoIX6GsXloLMBQryPbfMmWNNyRI7lRInjfXmRb4H9TLmSL",
-	"EVaIad+F5/BrTeQ8dl6BGqUE14v3rPHTrjybq2m67ZhPGy0Nt3Lz1Oy24TRKbG9iboE8WqwO/3Tg324E",
-	"6Mvx/nK8vxzvz+9414HY+zzenygYu89R8JzCsbd5qh9aSZfXNXBWKcWlmaiefdzJym137LRn6iISTaum",
-	"C6JMF+sWiTcmIHu2viWM7aTQfe0pKq1sh0Hlm63FvZlN68WO1Cl32gq9fBfWJEd69BBuprbMk6jKA+1Z",
-	"60rGFqXYDFee+nrf1879UOZ+GxtVuJZ5o9KEk4TcCymgdOLRbhTi1Rpmi3a5jmY5QKscplE+up8+9VXV",
-	"3jiX4X6kG23XJFOdoDtW3ZzKDjuwz+xOoj4r881JXHGKiuUbJA+H6XyHX8tN1W3dcXSrzbQ818qjKbUf",
-	"Bd+wxc4tPjV0PedjzR/IUxVz2oVtaXOuEoeVB30my7f1+kQmwRUTZSpzrToiRt0XXosz9yA7n/zy27U3",
-	"ns8VeJO9pUVkDDmcoIecUN7LsC2TZ6v2MpxAKEwyDbEONE4J4zJpa8Z1M6/cO4UcnqlZd0hUa5bdS7r6",
-	"6i1M2SFXAiaggSqpUL5sGapXW09c2h45yncBu9m7YuincUWpxw7fkg8qI06YrXl9YDPA4Vfxn/45YCTx",
-	"qyeJLW8KS/o/4UvCElTH4VO9wOgUOxafW6Zeot4u+ASMf9XjnTPgloWKwZteqhd53TqSZqstRGMbN0EV",
-	"dZyW5c4niap37iWmfKRubGkqYzUDM8SjhYkyrgYCCZnrqNWyahC1AljBCQcJgozLancznHBEwQ+VB8Np",
-	"PcHxj6p69xSZ0L22Vym6cJRbwb1fKKnM07/rUFI9yW5DSVuiNXsGxtWC6gf3f3kYsy+za71iv8v1350J",
-	"9q2QRXUhJI8aJWDs+D6NOnmjslwFFQarg90pEzrUu+QUINx1/LxdW+8lgH7bAfS/KmeUS1Fxb8tNSct9",
-	"lszcviPLLrk5LLh7ddXNDeK2V5WZrhWvX+a6jrQq0V+apVXRKZN/WzSo1dX1tqzKHCl6qMalF8RXYdod",
-	"x6rOq0ZkukJLx8AtyLKKp/tfI+ykLufLydtx8n7PkfOuHPQcrZ2x887luiEzfIYQB+27MYjYUzyNYcTl",
-	"rW/DQOJQbxUveHWqw6/1Uuw9nDi1A8AOza0ic7HfZ9Pgox2ZGLpIuWVTg4uR6RLguGNfdtodPDXyt+9C",
-	"Uf6ClSTtoKkaYc/i4WncHP146jm8YI53IhnWDPOrqe0Dolk6Tqb6xatnpN9NqS76lOYOdXCNGL3nV/T/",
-	"JRRv15rpSyye2eG9pNDAsIUtH40rVGTm05EtEdGlKu82dKo50xPHTq23BZ6n39FH8h78O/Qwrf80JJrK",
-	"C6PyFHYq37uPmPIxw+5Dptal257lTthjgt1GTyktsY2L/sjAHWam4HcLSzV1/51GOzUnevp7wPOPd2q5",
-	"4q0p0NZU/vdcjdZovS+emC17YqR+59L1XtxApktVt7lgiLYWGC2zum1Ye7YJhMxeWgIAFpABimAMYBQh",
-	"xgAnbTCJVnCaoK3UxO0F1z3FYjcawELVBrNQ9rSuo43eEcwAjOND9YrMreXoW5uYaYO1tVwSxe7Edz0c",
-	"VS/XxJWnx/ftu/B4LdbL9VPGOK0M4zQ436le8qQ+i28rnjMv6eFhgprCUV2Q+uYPcXmiPXXIiivSHu5F",
-	"e/RK1GNH3R3X+9qz+xQhJcB7qQ+3F6nwpFeUbyIVwdrCwEpvvCrm+6quL4EZJWk1sXwFZOTH0fg1yAjQ",
-	"RAB45hQmpgiwQqpusyJJluZBvxrQEj1yyPNG34zwMoewatjxyFaKLvVWVoIEcSb9cNbbEZLV6+Y3Z1F/",
-	"YgbYAuZoVzlr7FL3LQ91b7U8qD+Q7f8atlpmKdZx3IbdjZ7BKrapJnxLSbofPaKccojs+AYqwnZtxIFB",
-	"ouGgXCNOHlp7b1Q1HSrRYkWLNu0RMI4ra4T6o4ct4o19XethlLBm2ZWxwIb9pVbDv29I+vde+dH1RA6W",
-	"MntUkH0FlE/i2F2KfNK/ue4id7/J2bNabzHpJXavu/hn+j70F//aN9JhTuK4mvGGvKgvm6bVsFjV3oYb",
-	"PW+pXWp8PsChXhcTgSH+XC+K6oQxEmFYRS/sP3rGAqHnCba7KGuD0S5/GXDwtufTw2s6FVzbEihgc3Ab",
-	"d7S5eBv8sQ93rzVpf9nyPATHOs7XOjNpscEErrNoUH27so9yKqWQRwslKWZuQlx93Yko5ohi6BcX1yUE",
-	"L/7VXVxnNvCUvtyO/MLEsOx3ehdi1o41MqfaxU3RcvjV/LO318V0WC9je0mfHRrFKx7YueelREbd9WIj",
-	"vY9yYJFhCxkohGAZqkvKPn3Cd1qKlTL1/LvHOYFSiBO/0DM/vUi8/rU7mZjr+6zYydyUA4oHP0kQGYoK",
-	"ivlSciHM8W9I/POToAlD9M7wZ0GT4DhYcJ6z48NDmOPRHKWjiKSBaKkHbhR6M9wv94sM2tEV1CtOUrB4",
-	"isQ5fauyY40BLENy/1GQKnbfHMSUwe8/VKZLsTdGUkl1ugbyVll2YpkaAzfKK3YC61ZOdMvVVbn9jPdO",
-	"yDOZ10+Xb9a5/cD7gldjNgqTmNSrWkc3Fq+a6SxHVAgx5c1ekR3bLNrJv961TuuhhfuQSqxI1Q2tvtWQ",
-	"Yu4Y/lSHHnT4gSwDRVfCSlEiMcSJndnNIrad2K1r1VY6K2uEftznhoZY3UuXc9cIKcyEeJyvMC+7Q66w",
-	"BPWF1tDs0n1J5+dkT5bKJievZGEnq0aDgb0vympLbuXf9wJ7/hd3DMCIEsZUHOQyRyzUoR4yu76bOqLG",
-	"3KFKxY8euOW5g7HsSahCj/y3lZWfAU4OpQPSRXMIZjDCCRYYy+YgXmYwxREo8tLsZ9pHJJvheaEJ1oYG",
-	"/21+q1u7zicb7G1/FHgXtDXd39pXlb77+Onx/wcAAP//",
+	"7D37c9s20v8KhvfNtJ2RZcVN7+Gbm2/c2G19beKM7dzjqzMKREISGhLgAaBtXcb/+zd4kQAJitTTTuP7",
+	"4RpTeCwWu4vF7mL3UxTTLKcEEcGj40/RHMEEMfXPtyc/nr85uT6/eCP/ShCPGc4FpiQ6jt7CGSZQ/gEy",
+	"JGACBYwGEY/nKIPN1n+/unhzgEhME5SAqutr0/OvYIayOMWICJAg2YoDLIbRIBKLHEXHERcMk1n08PAw",
+	"iBjiOSUcKRBPz344effL9fjs8vLiUn6IKRGICPlPmOcpjtVEh79xCccnB8D/YWgaHUd/OKyWf6h/5Ydn",
+	"jFGmZ/PXcYqmsEgFQLIBsJBED4Po3Zu3lxevzq6uTr7/5Wx89ub6/Prfu4fnHckZjRHncJIicEYEFotI",
+	"NjM95cCvIElwAgWSf+SM5ogJrLEX25/GM4YQmdOCozFO5E8ZvP8FkZmYR8dH3303iEiRpnKS6FiwAtU3",
+	"ZhDdH9AMC5TlYhEdT2HK0cNAURYki+2NxxAUKBlDhc8ME5wVWXT8ouyOiUAzxFT/GT0wX98RfH+NM7VP",
+	"doiJgmpKWSYHiy4mv6FYnJ82SW4QxQUXNBtPMUoThTYJF+/as1eq1w+yU7kDr1E2QYzPcS7HNRNBxuBC",
+	"/p0UaGz3CabpxTQ6/nX5HKcFOpUdHt43ERpEIEoKTYBjTKa091rObLdz2SsAOsogTvvj5kw2l/0yeH+u",
+	"OxyNmqNOMeNiTGCGtkZBM5SNOS1YrIZERJLPr9EVQh8vChENojlm6Oz/okF0JSCLMYtTFA2iV4hwLOXb",
+	"K0o4ThCL3veZv6LAkgKu9Nwt0GnW60WUKdw2atSIRZ60cFjLmB0c1zYXJh9RMsZkPIckSbe4CKoJdWsD",
+	"Ehx/3Cqa8zklaEwKKQm2NyijU5yi/hz4VncI8XLOqCS7Ma4Ju15k6TN0y1r0VC1L4fGc0nRrmNHMnoyn",
+	"jGb7Y/kDTTJ9+V5gsUUeuEMTyV+Gge14LwK7dUfZx9VOgn9S9jF8CFQfqKIP2aJc/it16jYVEFgISYep",
+	"1hiVbmXWUdd0LtF/CswQB3XRAQQFEwQIJQcSW0NwIhRCuPxBjg0wAZAsQIY5x2QG9DnuKJcTSlMESbSJ",
+	"wrIlzcJf84nELKBToDHKgVQmISZyFQTdAd1dLwjcwrRAfAguSLrwfuGA5yjGU4wSiQoxR0BtGYAMASPv",
+	"h+BViuOP9kd6B6humaKp0IgkCcgoQ0CSC4ATWgjVQIMmsbkFreidgiaoYGxJcVkqkZ6kIrPZWd9y1vp0",
+	"dj5tchXmIGf0FicoGYDyngAUkctL353krAkCCTpICn2vkWR0PgXQaX6HxVyRiR2rORFMGYLJAqB7zAUf",
+	"AAhejkbmgmUnYUgUjKBEj6d+85hB0oRkNwmYIVw1nPytAkYRP+aAz2GOjsGnm0iPdBMdg0/gJirXMS77",
+	"2J9wIv91Y7B6Ew3ATQOvfgvw8PAguWL17Vpbg9lIW9lYM6m0kHHBUh6kMreBS2F6XyExgolOgWwxAJzG",
+	"GKa2Gy/pYYYIYpLgwARylNg9L4dT40OSACgEjOcokSJMtig31hNYpawuWBoS011Co6YxhZZtf1++atMQ",
+	"4IQPfHjLpcMkUXLcLMj04ICSGMkvWqybsyi8yi3pbxvoao+mlwVUsvXVr40VqOXoVaYupfQkEjGOevF+",
+	"map1ilIUUrUoGU/QHKbTMZ2OC47YeIXbZo5YBuVC0sWYoYzeorESv5KozeqXq29vGbpFRKsMiYIwqYj7",
+	"KyPMJeVL7ULSBJggKb01uU+g1E0o+BFlAbWthqjgQpei7OzWWOjarGMrYMqiJUMJLjzKxkQpC1bOxjBV",
+	"wgbdy8acw5kkb2TaZAgJTbsplqgmUn7IVSIunMUsuXloOF5rMFazLWxGKqWw692FoTxdjLmAouA+xgRi",
+	"iAuURIOIUElrzocUCs39nbi4lONf6eGl6JFoJPFK28qLif5WQaeVOloIhmA8jwbRlKYpvRsXeWSW1G+j",
+	"PCq8MvMoqZQhLmCWr23rrENsF84jBwkSUqw+ZZAUMB0LWsTznGIi+BoLuDbQr0Y2D53s2XaDfGx+C7Ha",
+	"74V/nirrfM5csz2Gcc+8atXVQB4p+Vtnhqv2pnFuLT0vzTU9wIsbuHsq/LwxbX/Vv773hA7/iPMDqtQK",
+	"mB4ohMvbiuvz+C9iVH/ZzMQSMK8YY5OxmoApZbVrxe/R/NID/db0uG0XVoAoTIfNqGIHZp4VsLSpX2tH",
+	"rLKhS2lXUG3k0dkRUJt5hXYE1OaepV0Bti+7kDyVYWz7EXRXNWk3FK1kClqX5Tfxau1oVzZwOu0EouAd",
+	"oDqvAurG5tEgK6ixmI/nOEmQEkRNz5GVBs3LtFr/WnEjF5pFlvpo+6vhMfX1WoFgVimJ/a56FWxXariH",
+	"QaQUo3FdaVZKgL5tSTUTk1mKxhylcqZBlBWpwPbPFSf+h5xPK80dFBMKu2kSkaMfjmMo0IyyRVNInaKc",
+	"IeXjOAYcZghADiRsf60cIYzmudbxpoUoGAK3iHG59cMu199Y4bDfpKpp31lbFao+rLl+bIrlBX8113Ok",
+	"UCbFuFKaXfUac1AQ/J9CeWmw4ECR6xCckAVIEUyULZAkQDCIU/kHz2GMuB1LjasBcA6DjN5qG3jHJbt2",
+	"JdBhepMUqRntNQvczRHRYJkjSmne4DywmjksG+geA+15wtw12oPzUyDmUKj1Qq4ONWEOr6G6FDdxvV4M",
+	"hGV9f6GvvFtKQRLEgBQKZpEwz9OFvHzANK1uOHwIQv281VZdq27KC2+vQnGJvmiwjjxaJorkOrdJ91q+",
+	"6S7rxcTUhbcvMf09+acksqqBohh0Lwb6m/wTGjofgkBbiepAW8kmGlSwWCwWB1l2kCTBATxJ3TISJECj",
+	"Q/8cHMeV8O4wjiqnB1Qs7A7HXZrY0jGy7ARxzSjKNKKkl2UaS1Terr1f+dxptZi4p8AKEnYzSm+4lmpQ",
+	"2PG71tlikn1y4t9RcL8bDbqCogyra2Jc8XjwmYAStdqva0zlku033u1jNUArY4RpbP560aUvfkbnXbsa",
+	"+yWcZc+HxBM8JMz54GyQpcoOeWmucw15ub1LaHks9HGv1QFrE+dd8tDZLYLu/G0y9nIbjtJbnjfGCUj1",
+	"daVmu5ysBxJ4C++1uW3nvLdvPv70d7NcrrwChAqgCVZJZeM1+BFlUtQkhZTCr6qIvICXQpm/WgauYukk",
+	"Q2bwo9oL8J8CsYUNk3pViTpEEqU7DMOBF8tQsj4yfP+JWb8byDel5XoSzPMULirvioMnQFn3mo1NsOea",
+	"B5+3ehPaslMo4Nl9TpnYiY1ttYcJFTA/tLxP2CiooDZ8Y70JvSMphcm4YGnQnNdi5wvOZVxbzUnM13IN",
+	"9gRrTEZFw0I7Go16BKZt5E024CyLnfIDq5srRDOGgheUBqSIJOM2hHR21lcWOh1zUSSLXvPlkHGUjDP4",
+	"G2XjF6t3OVqlS2X279ujIFhZ8ES/1awwAReQiXVRHaJv7RVt7L3yrY5hkjDEfSNJGWxTcziE1Jyc4Qxa",
+	"S6wfWdgR/+fPHyRe9Zw2EL6QBAS7agzUbw2hJ8lXhZC3dONRYHYbfNQyUxWbFNpBE+ET6mj00h4b94Yu",
+	"fwy8YrijCZ5s7uJKem3O8K2hza4N30aUz+bxaRKLrVFpG+LS4ZAXIyXxN0bZRieCtx43xMjCHGKz5jv/",
+	"JqJ0KERu+KHJXiomof1ngu6X/bzkF4ZuMS34ks6CCpgu+Ul15aEGIWqxDy6b1jIk7ij7GHLENk91rZR0",
+	"Oanl9rRFJyzfZwuMnup9eB3qn8FATHkDb0inqyKTklwpszQvrStGuZ9SBqD9GC15VreBBurBs7I2tbk/",
+	"DPMxZPEc36JkufO4kwAUx8eLhrs1pmSKE0QEhiriFTFOifonn0O5t32crG/14DYg0doMV8x7YAikMqJ0",
+	"vnRoQbAjsJpXLfkjwIm9IVmioncEsZ62xId26u7lOVZPEzZKRbH6IbEazL/QWQDs2PJBk9XWObXWCEXY",
+	"9PTugwXe6nJxFrnRA/cXSnYsNbu3kvA7Sb45YnJKeauXNKxjQZWBHZM4LdTLS2FpPSu4AHN4i8AdwwIB",
+	"GMeIc+A/A+tP+W2HO18m9Nu0nc3k6ybyr1R7XJG3FaHYlId7kEfurlQ6lsLOkm1pCY/Sd+P6SbGtiBx3",
+	"bouh7RmyMR9XuNhpuJW7jvZ4q81vC+48bXzk71iTyJTfpEZhqs8QXDhWXu0Lqjlp5M3S2WPfWbWx4yRI",
+	"DX33cLkh1Vuo8sMp7A3BaykREzydIqZfDJZPvv0ucjAeeordyw/MwxBaq3pwN9QbAFi5VbfsGu4DfH8v",
+	"hzEbOLTXJWqelh+rCdmJcS0HgdyNVGxngY2kXBl1tLI2tnJEib27bYrxNrVL/rvcktoF0byP0cECZUNA",
+	"SY2TDdMdA5gkQOXfy+gtGoIfyn9XvSWL+TJQ9pCrNDfPQcnDmBsnkd4KPZ7vm9a+/kXTuWlAcKQpTBL1",
+	"iE1+b9LMMrnyC+bCcXTjKqfLpY3JULdlufgly4Qk8aC3CW88NJHaAo3G6bttQ87Wfkpyn1iUtUk0cDDK",
+	"bQ0fjB2ocwhCHREdvjNXcDbWMXCIvJ8MXe5yD5DItk4WsIrXfi/HkF1yP8St4VpW8Sfl7ypmRl5GfNHS",
+	"y6s8AETSEjP5Nvo4l9/aNB2rutPdpf8uF70bPdFohxNk/e4wZpRLSARWGjLMVtYIu7bnH1ZpWVsrar3U",
+	"WH1oD+HIO9WIlqCwjbg3t93u6PnUEzfqPor9orG5V+bR+WM/3mrlrM0v9u/ylMIEJZeIF9nWXIFbcHp0",
+	"RbJMcYpa8bICrNtGYZtSxNSvY+tFq0Uhpim901peBoU60o7BME+mAzBMaKz//34IfsApAhz/V4WTyTMP",
+	"3ccIJeDF6PX3Hp1PMIFs0Wmlc4EKqS7vOGItIRLB0IhNNmKF0KQyC9WyHA6dZlvMx3HBmPFZtzT3vPbm",
+	"xWm/vFobRQapEbYc8qISoMQFw2JxFc9RZhwqOf4ZKYRhFcKo8udbs+1x9K+Dk7fnB7JFdfTqHiqfe5U+",
+	"yyXnP4BzIrTihSm5ITdEqmInb891mPXl2dX1tEjVBxVRbx40qyj8GYNZBgWOQYbEnCZKnTfuAnU3pIm8",
+	"yiZQQKupKT0vhUJiaAjkeWCmmlMuUAKgAHMhcn58eAhzPJyhbBjTTI2mM7dwwAUkCWSJgg3kDMYCx4gP",
+	"JeyXOo+OVjQzmJi8kGWXn66v35bAfv3j2fUAvL24kv//7noATs9+Obs++0auIqFxkSEiQXp3eV7qlSbg",
+	"tZ5fH5jgBGU3NYCY0gHlfdeHwSb0B7oEwddHo9EAHI1eyP97OQAv5Z8v5b+QiL9Ry//71cUbYAsbTGiy",
+	"GEiNmCHnkjYEOhZIrR6mnAKGcoa4XoeGXI+j6cwq3yUwclgF/puL67NjtT0ONXBhctwm6BalNJf4kXus",
+	"Qu6VtBNwglMsFgpgxd8Cmy82mjSGDE2LNF2ADGKVAEXuOgdZEc/lf3PKOZ6kaADiOSQzG5Cd4o8oXcgB",
+	"sCFXsyJaCHmjwDEagp/oHbpFbAAmDOl7gjcGTO/gggfGANC+ZTUdJPyHlIGcYRWRlWUFMfutDcASa7zI",
+	"c8qEVvHB2xRBLlEJ4zlQOVMoWNCCAUU3UtuxieegUEgV1PISmCKUTGD8UaH+D+CkEHOpi+kJ5beTNAXM",
+	"krbOTleyaNXYrkZNK6H6iqtWH9FiCK4RzABMMky4PJD03GrJpokyUrhdVWOQQD6fUEm3X99EapArJAQm",
+	"M34TfVNx8EdUbTEEL0cH8RxKzkQMwDSfQ1JkiOHYxhZL+uBzWqSJ7JBDzlFi39LMEdCSDXwoJdqHIThR",
+	"zzXQPczyFB1LrHz48OGGxAVLwcG/wI9n1+Dm5oYAAMDBT+CmkobH4KYYjb6N/33x7nJ88vZ8/PPZv9UX",
+	"dBP5XV5pLj6Qeuxxg8md1gERdXg7OpT6CTdwyY28hAKBX3CGBZcfvl8A40UcAEUmFnGStwrNkVKAAib7",
+	"pbKfpJujUbX3OWKAo5iSZGApd1IwLkAMcxhLPqNT8N2o6qGcvAtaWO0DYTFHzCjf3MzCB6qJ2j+GYoRv",
+	"5SZ+eHn0F3BNKXgNyQJYyfoBUAY+qEWBMzUmSj6YJLpSNhkariKy5N9OCRe1VsU4OkmG3DeXtGOayhuf",
+	"bMqQTt3JwWQBCpVR+0MOZ+iDIh/1z7FUsD4YY0AOGcyQQEyfBaYt5uDFASYJukfJ0OtlNkNNezQCeCrl",
+	"gHkaRL4SVe4OFTA/lwfKvdSOATQqYPmO6MVo1EGg+EnR6P9KLPztSM5w9McSI397MSqJtzq/lLzL9Qai",
+	"JLg/A4BuEZEIzKuNrnYD3CFj9kH3ElwsUsUJUvQPNNXZQxJKnq+o5UN1NBmR0HaIlcmWS7x/0mi40SF0",
+	"N9ExePGnPw68jzquTv305/KXKk5Q/VB+L+MDa+3tp6Pqixvx5w9SRhHKz9/ekAcDbFSqrJGR7dEgMmdS",
+	"dBzdjtT1K6UzqvNdiWtloVaN1VcTsRfZXb+7uyt3HWdymYczlKkRhvxW65w0RwTmODqOvh2Ohkfy4g/F",
+	"XGmaklKqV4jyywwFLOKXyjYn9cTUeBT8V49W61PvI5XM16zPXUJR3xFk8dylmfJeOhXyRC9z0qIpZcoL",
+	"UlrAzxPj0agictRS7FAqMZhSmJWYqPRlbwqvpNRakULLJ9GA72oWTpnwxi59RDyOdFhir1iLK8rEBUt0",
+	"aGl9t+VOVoYbZce5m1MAk4Q3nk2VKXSX4mThwdzrTh/I6aRutH4aeQ8cLsHkyLQz4fqoTMBnvtczwA9b",
+	"gLf35wDcPV8dtG1iI32+RyyrGZADaCoL7khy99FFSbqo48xmHtTNvVxWZVRdE2lWD7aqLQSSeJ0emBgF",
+	"hrch2INzGwzTwIQXhtaNCXPmlMs/P+2zbnlrgAccSUEk8WifSaPhbHjsg/C3F0ffDl5+98fBn/78lyE4",
+	"KfUMrfz50ErdfVLthfIH3+epelBiIvKDLOdF3rlI3SRreyNLu1ioM0wOFbWRea7fnLgF/Exo3YvBsi1+",
+	"WDagUmDCo0pADUZVKGXHJO9rdf+ORqOVquv1S71VVsprVrdplN67+DkauMUSXQ2pbSLT/NAprKhGfnl0",
+	"1NalXPVhsMKgAsugtGsAv1aismbp0HwbexC7R7WAM3lIR875/f5hEOWUL1E5zOPtdGFVA+f4qVKV+kqC",
+	"tvdWuNcGVsTF91Q/6dtKCcV6KaIH35JrnDo1Gnux/elDpKRBSqInQQkaGAB1hSFnV4IE8TCoaaWHKs+/",
+	"r5zaLGbW0NpHXdXD6KgNX3vducZ6plfwrK2upq02FdXnc6ZDGOjCE1/4YWNZ/evTs7eXZ69Ors9OlQkT",
+	"c2tNrSTIMCSHgGHYkDT65KpYD5oybH2UerJF+Z175avKpLHnp01RoTvs7dwydV16nVsvm8t7Q4ExUj2N",
+	"Y0Yvx8V2u86x1Mrh33GN9amsOxZTpuFROTZC2/gjEv4ebsD9a2sAFz9vDbE/Ipe3Jgugrwwt2lzghMuh",
+	"mIevKFGd8mon0ZKr7/tBlBeBXXxNEx3628Z2OqG+3MoyG4x+G1W5yRTTAchmyjdY3gIzPXTS3HIda7Q3",
+	"zrVp9ftw7l7p7fGlwGvti4brKJq+aN+B3impa4ZvEXFIc3/m0mct9FkLfdZCP0ctdM/H6ooGGV2Hzxhj",
+	"gA4pUfbVZiEj/eBQdzAWztKso+O+0kWnPUdT146PWLdE2GNZdgwbfZbmHb3Jm12uzAl8+En9t/d1ixgC",
+	"myxUZjyp8i0nSsOohiDLYpLtBFm7qFUEudqdaavXHmfVYf3cFSed9x+Xp9vuPtVen58qdUV36roStWBr",
+	"tEf+2fLlqES8RcCTkeaD4OCWnTY5Jjp5l9DVIgpk+7JmmokneDxd+Q19Di94VpV3pyqrhHlfpoKsBIMO",
+	"Mp+glJKZDoZcel8Hmh/3qwl3irjCvDIZ6zcbq8ZPmV7ADtMs/mgEoP9N6jOXpqtVWczLHJQAMWe0mOnj",
+	"2n2wM5Qo9KZVqX/skx3ABWUhy5bcMv81zbNYfBaLuxKLtadvX6aALOWB5VSd0XC5gLSYs6LhqcvKw0/m",
+	"lZ+60z2yQlxlxtq62UTfPL9HXD2mclehg/HV8x2CkEpEZJOCGHisQ0ICK3/GJFHvP8DdHMdz88LWnh82",
+	"6ZvGb8hFIVsZxlpmPFEPsnPIxOGUsuzAZlntd/cKPrzcs/2kLkSeuP1Eg2v2rc7rw77MbhmwXpx6lXhu",
+	"t0bCEFzt9KJVFXV41ic21yd65HRp1F1qCcv1S7wvDdrufO76RGsqBffEFGdrbsqmlZeaaHh6NUlCGKmS",
+	"wLhYaaaYaZbv2UYJkhBEZR29GjBdAffPmrVXBPhLdcy57OYeq/q7OYvWikh2K/MYP9gNuSGn6CApyp07",
+	"BudTebS7jUvLevnoQLEFTBmCyULnn+QDZdxXLy/v7FPakteNODBl1ug08DAupol6h/ZyNCofqOkiE/Kr",
+	"aaY/67eF3kczhqNXBBroRlj9dBOZt5HjWhXIm2gQ7GXljOysnzaEmknE6OHdjEEtY5o8VLL9r83f5f8+",
+	"hT+HF1ImRwpOt+JSqubqXak/k/kU7vUQGO19cP3VIa6Hf/fT329h9o/fklN634IydQDq1qZ3S8Mqu1No",
+	"O/weD9Wf5p8PJQmasiR6kJMWvmiyA6o24cbUL9FDfA8T+3pZgqGfXLb5kh1puCNHcqOq6b69yK7A/6xc",
+	"yA4hLBHToQvP4aeayHnovAI1KqutF+9Zo6ddeTaX7+m2Yz5dtDTcys1Ts9uG06gKvIm5BYp4vjz804N/",
+	"uxGgz8f78/H+fLw/vePdBGLv83h/pGDsPkfBUwrH3uapfuikM17XwFkl61Zmonpeby/ftdux055pCic0",
+	"rZo+iCq5q1/X2pqA3Nn6VnR10y33tafoJLAdBpXPtrbwZjatZztSp9xpK27yRViTPOnRQ7jZeiqPoiqv",
+	"aM9aVzK2KMV2uPLUN3xfO/cHKqHcyKrCtcwblSacpvROSgGtEw93oxAv1zBbtMt1NMsVtMrVNMoH/9P7",
+	"vqraK+8y3G/rhts1yVQn6I5VN69mwg7sM7uTqE/KfHOSVJSiY/lWkoer6XyHn0qm6rbueLrVZlqeb+Ux",
+	"O7UfBd+Sxc4tPjV0PeVjLRzIU5U32oVtaXOqkodVAH02dbjz+kRl1pUTEZ0OVx8Rw+4Lr0OZe5Cdj375",
+	"7eKNp3MF3oS3jIhMoIBjdJ9TJnoZtlVGbt1ehRNIhUnlNjaBxhnlQmWCJcI0C8q9UyjgmZ51h5vqzLJ7",
+	"SVdfvYMpN+RKwgQMUOUulC9bVtWrnScubY8c1buA3fCuU11+z64o/djhc/JBEeqF2drXBy4BHH6S/+mf",
+	"A0ZtfvUkseVNYbn/j/iSsATVc/hULzA6xY5D546pl+q3CyEBE171aOcEuGWhYvFmlhpEXreOZMhqC9HY",
+	"1k1QRR1nZSXvcapLeQc3Uz1St7Y0nQabgykS8dxGGVcDgZTO/Jr7UgWqAljBiQApglyoOnJTnArEwNeV",
+	"B8NrPcbJN7ow9QTZ0L22VymmzJNfnLxfKKlK/r/rUFIzyW5DSVuiNXsGxtWC6lfu//wwZl9m1+Ul+b84",
+	"E+wPUhbVhZA6arSAceP7DOrUjcpxFVQYrA52rwDnqt4lr1zgruPn3Up4zwH02w6g/0k7o/wdlfe23Bag",
+	"3GeBy+07stwCmasFdy+vkblB3PayAs61gu2L3FRo1mXpS7O0rmRl82/LBrWKtcGWVe0kvR+6cekFCdVu",
+	"9sdx6t7qEbkp+9IxcAuynHLi4dcIO6mi+Xzydpy8X3LkvC8HA0drZ+y8d7luyIyQIcRD+24MIu4Uj2MY",
+	"8Wnr8zCQeLu3jBaCOtXhp3qR8x5OnNoB4IbmVpG5OOyzadDRjkwMXVu5ZVODj5HJAuCkgy877Q6B6vPb",
+	"d6Fof8HSLe3YUz3CnsXD47g5+tHUU3jBnOxEMqwZ5ldT21eIZuk4meoXr56RfteluhhSmjvUwTVi9J5e",
+	"if7nULxda6bPsXiWw3tJoRXDFrZ8NC5RkXlIR3ZERJeqvNvQqeZMjxw7tR4LPE2/Y2jLe9Dvqodp/adV",
+	"oqmCMGpPYafyvfuIqRAx7D5kat1927PcGfSYYLfRU1pLbKOirzi4xdxWEW8hqabuv9Nop+ZEj38PePrx",
+	"Ti1XvDUF2prK/55L0lqt99kTs2VPjNLv/H29kzeQyUIXgy44Yq0FRsusbhvWnm0CobKXlgCAOeSAIZgA",
+	"GMeIcyBoG0yyFZykaCs1cXvBdcew5EYL2EC3wXygejrX0UbvGBIAk+RQvyLzazmG1iZn2mBtLZdEyZ34",
+	"toej6vmauPT0+LJ9FwGvxXq5fsoYp6VhnBbnO9VLHtVn8XnFc+blfgSIoKZwVBekvvlDfJpoTx2y5Iq0",
+	"h3vRHr0S9dhRn+N6X3t2nyKkBHgv9eH2IhUe9YryWaQiWFsYOOmNl8V8X9b1JTBlNKsmVq+ArPw4Gr0E",
+	"hAKzCQBPvcLEDAFeKNVtWqTpwj7o1wM6okcNed7oS6gocwjrhh2PbJXo0m9lFUgQE+WHc96OUFKvm9+c",
+	"Rf+JOeBzmKNd5axxS923PNS9MfKg/kC2/2vYapmlWMdJG3Y3egaryaaa8AdGs/3oEeWUq8iOz6AibBcj",
+	"rhgkOlgp14iXh9bljaqmQyVanGjRpj0CJklljdB/9LBFvHKvaz2MEs4suzIWuLA/12r4/Yakf+mVH31P",
+	"5MpSZo8KcqiA8kmS+EtRT/o3110U99ucPcv1FpteYve6S3imL0N/Ca99Ix3mJEmqGa/ps/qyaVoNh1Rd",
+	"NtzoeUvtUhPyAa7qdbERGPLP9aKoTjinMYZV9ML+o2ccEHqeYLuLsrYY7fKXAQ9vez49gqZTSbUtgQIu",
+	"BbdRR5uLt0Ef+3D3OpP2ly1PQ3Cs43ytE5MRG1zimsQr1bcr+2inUgZFPNeSYuonxDXXnZhhgRiGYXFx",
+	"VULw7F/dxXVmA0/p8+0oLEwsyX6hdyHucKyVORUXN0XL4Sf7z95eF9thvYzt5f7s0Che0cDOPS8lMuqu",
+	"FxfpfZQDZxu2kIFCCpZVdUnVp0/4TkuxUq6ff/c4J1AGcRoWevanZ4nXv3Ynl3N9mRU7uZ9yQNPgewUi",
+	"R3HBsFgoKoQ5/hnJf76Xe8IRu7X0WbA0Oo7mQuT8+PAQ5ng4Q9kwplkkW5qBG4XeLPUrflFBO6aCekVJ",
+	"GpZAkTivb1V2rDGAY0juPwrSxe6bg9gy+P2HIqYUe2MknVSna6BglWUvlqkxcKO8YiewfuVEv1xdldvP",
+	"eu+kPFN5/Uz5ZpPbD7wuRDVmozCJTb1qdHRr8aqZznLEpBDT3uwl2bHtor38613rdB5a+A+p5Ip03dDq",
+	"Ww0p9o4RTnUYQEcYyDJQdCmsDKUKQ4K6md2czXYTu3Wt2kln5YzQj/r80BCne+ly7hohg0SKx9kS87I/",
+	"5BJLUF9o7Z699V/ShSk5kKWySclLSdjLqtEg4OCLstqSW+n3tcRe+MUdBzBmlHMdB7nIER+YUA+VXd9P",
+	"HVEj7oFOxY/uheO5g4nqSZlGj/q3k5WfA0EPlQPSR/MATGGMUywxRmYgWRCY4RgUeWn2s+1jSqZ4VpgN",
+	"a0ND+Da/Vdau08kGvB2OAu+Ctqb7O3xV6bsP7x/+PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

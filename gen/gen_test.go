@@ -18,6 +18,7 @@ import (
 
 	"github.com/gem-go/gem-go/api"
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/enumcheck"
 	"github.com/gem-go/gem-go/internal/genserver"
 )
 
@@ -225,3 +226,37 @@ func TestGeneratorConfigsAgree(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The named enums of the overlay agree with every place that uses them (see
+// internal/enumcheck; `make generate` runs the same check).
+func TestNamedEnumsAgree(t *testing.T) {
+	doc, err := gen.GetSwagger()
+	require.NoError(t, err)
+	data, err := json.Marshal(doc)
+	require.NoError(t, err)
+	var v any
+	require.NoError(t, json.Unmarshal(data, &v))
+	assert.NoError(t, enumcheck.Check(v))
+	assert.Contains(t, string(data), `"x-go-type-name":"PrivacyType"`, "the check saw the overlay's names")
+}
+
+// Gem's document lists no null among the values of a nullable enum (apispec < 6.5); a
+// null still decodes, as no value.
+func TestNullableEnumDecodesNull(t *testing.T) {
+	var c gen.Candidate
+	require.NoError(t, json.Unmarshal([]byte(`{"sourced_from":null,"gem_source":"hireEZ"}`), &c))
+	assert.Nil(t, c.SourcedFrom)
+	assert.Equal(t, gen.CandidateSourceHireEZ, c.GetGemSource())
+}
+
+// What the overlay adds to Gem's document for the SDK: the apiKey requirement and the
+// event lists' deprecation, which the methods' docs and the 403's message rely on.
+func TestOverlayAddsSecurityAndDeprecation(t *testing.T) {
+	doc, err := gen.GetSwagger()
+	require.NoError(t, err)
+	require.Len(t, doc.Security, 1)
+	assert.Contains(t, doc.Security[0], "apiKey")
+	for _, path := range []string{"/v0/candidates/events", "/v0/candidates/{candidate_id}/events"} {
+		assert.True(t, doc.Paths.Find(path).Get.Deprecated, path)
+	}
+}

@@ -1,4 +1,5 @@
-// Command modelgen writes gen/models.gen.go: for every model type oapi-codegen generated in
+// Command modelgen checks the named enums of the document oapi-codegen embedded in
+// gem.gen.go (internal/enumcheck) and writes gen/models.gen.go: for every model type oapi-codegen generated in
 // gem.gen.go, a String method (so %v and %+v print field names and values, not pointers),
 // and for the types that responses carry, nil-safe GetX accessors for their pointer fields
 // (go-github's habit: cand.GetFirstName() is "" when the field was absent or null, and
@@ -12,18 +13,24 @@ package main
 
 import (
 	"bytes"
+	"compress/flate"
+	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
+	"io"
 	"log"
 	"os"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gem-go/gem-go/internal/enumcheck"
 )
 
 func main() {
@@ -34,9 +41,51 @@ func main() {
 	if err != nil {
 		log.Fatalf("modelgen: %v", err)
 	}
+	if err := checkEnums(*in); err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
 		log.Fatalf("modelgen: %v", err)
 	}
+}
+
+// checkEnums decodes the overlaid document oapi-codegen embedded in the file (the
+// swaggerSpec strings: base64 of the deflated JSON) and fails when a named enum's values
+// differ between the places that share its type (see internal/enumcheck).
+func checkEnums(path string) error {
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return err
+	}
+	var encoded strings.Builder
+	ast.Inspect(f, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok || len(vs.Names) != 1 || vs.Names[0].Name != "swaggerSpec" || len(vs.Values) != 1 {
+			return true
+		}
+		if lit, ok := vs.Values[0].(*ast.CompositeLit); ok {
+			for _, e := range lit.Elts {
+				if bl, ok := e.(*ast.BasicLit); ok {
+					s, _ := strconv.Unquote(bl.Value)
+					encoded.WriteString(s)
+				}
+			}
+		}
+		return false
+	})
+	compressed, err := base64.StdEncoding.DecodeString(encoded.String())
+	if err != nil || encoded.Len() == 0 {
+		return fmt.Errorf("%s: no embedded document (embedded-spec off?): %v", path, err)
+	}
+	data, err := io.ReadAll(flate.NewReader(bytes.NewReader(compressed)))
+	if err != nil {
+		return fmt.Errorf("%s: the embedded document: %w", path, err)
+	}
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: the embedded document: %w", path, err)
+	}
+	return enumcheck.Check(doc)
 }
 
 // field is a pointer field of a response model that gets an accessor.
