@@ -61,6 +61,13 @@
 //     for instance 1/N for N replicas. Redis is tried again one second later, and
 //     every second until it answers. Transitions are logged through WithLogger.
 //
+// The bound does not need the Redis client's cooperation: the operation runs in its own
+// goroutine, which ends by the client's own timeouts (ReadTimeout, 3s by default). With
+// ContextTimeoutEnabled set in the client's options, go-redis stops at the decision
+// timeout too. go-redis retries a refused dial 5 times 100ms apart (DialerRetries,
+// DialerRetryTimeout), so under the default decision timeout a refused connection shows
+// as a timeout rather than as "connection refused".
+//
 // A restarted Redis without persistence has forgotten the bucket, so the fleet may burst
 // again while Gem's bucket is still partly spent; the resulting 429s are retried by
 // gemclient, and Pause holds the fleet meanwhile.

@@ -71,8 +71,8 @@ func TestNewValidates(t *testing.T) {
 // one token per emission interval.
 func TestSharedBucket(t *testing.T) {
 	srv := startRedis(t)
-	a := newLimiter(t, srv.Client(), redislimit.WithRate(20, 5))
-	b := newLimiter(t, srv.Client(), redislimit.WithRate(20, 5))
+	a := newLimiter(t, srv.Client(), redislimit.WithRate(10, 5))
+	b := newLimiter(t, srv.Client(), redislimit.WithRate(10, 5))
 	ctx := context.Background()
 	start := time.Now()
 	for range 5 {
@@ -80,23 +80,23 @@ func TestSharedBucket(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if d := time.Since(start); d > 40*time.Millisecond {
+	if d := time.Since(start); d > 80*time.Millisecond {
 		t.Fatalf("the burst of 5 took %v", d)
 	}
 	if err := b.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// The sixth token is due 50ms after the first.
-	if d := time.Since(start); d < 45*time.Millisecond || d > 150*time.Millisecond {
-		t.Fatalf("the other limiter's first Wait ended after %v, want about 50ms", d)
+	// The sixth token is due 100ms after the first.
+	if d := time.Since(start); d < 95*time.Millisecond || d > 250*time.Millisecond {
+		t.Fatalf("the other limiter's first Wait ended after %v, want about 100ms", d)
 	}
 	for range 4 {
 		if err := a.Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if d := time.Since(start); d < 245*time.Millisecond || d > 400*time.Millisecond {
-		t.Fatalf("10 tokens took %v, want about 250ms", d)
+	if d := time.Since(start); d < 495*time.Millisecond || d > 750*time.Millisecond {
+		t.Fatalf("10 tokens took %v, want about 500ms", d)
 	}
 }
 
