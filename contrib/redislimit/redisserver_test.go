@@ -29,7 +29,7 @@ type redisServer struct {
 }
 
 // findRedisServer returns the redis-server binary, or skips the test when there is none,
-// unless GEM_REQUIRE_REDIS is set (CI sets it), which makes its absence a failure.
+// unless GEM_REQUIRE_REDIS is set (for CI), which makes its absence a failure.
 func findRedisServer(tb testing.TB) string {
 	tb.Helper()
 	if p, err := exec.LookPath("redis-server"); err == nil {
