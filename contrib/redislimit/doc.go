@@ -51,7 +51,8 @@
 //
 // Every Redis operation is bounded by a per-decision timeout (WithDecisionTimeout, 500ms
 // by default), enforced by the Limiter whatever the Redis client's own timeouts are: a
-// hung or unreachable Redis never hangs Wait beyond it. What happens then is a choice:
+// hung or unreachable Redis never hangs Wait beyond it, and an answer redis_rate cannot
+// parse is an error, not a panic. What happens then is a choice:
 //
 //   - By default Wait returns an *UnavailableError (errors.Is(err, ErrUnavailable)),
 //     which wraps the cause, and the call fails; gemclient returns it without sending

@@ -189,6 +189,15 @@ func New(rdb redis.UniversalClient, apiKey string, opts ...Option) (*Limiter, er
 	return l, nil
 }
 
+// String describes the Limiter by its key's hash and limit. Like GoString, it keeps fmt
+// away from the Redis client inside, whose options may hold a password.
+func (l *Limiter) String() string {
+	return fmt.Sprintf("redislimit.Limiter{key %s, %v}", l.hash, l.limit)
+}
+
+// GoString is String.
+func (l *Limiter) GoString() string { return l.String() }
+
 // limitFor expresses perSecond as redis_rate's integer Rate per Period. GCRA uses only
 // their ratio, the emission interval Period/Rate = 1/perSecond, and Burst as given. The
 // Period is the smallest whole number of seconds k up to 1000 that makes perSecond·k a
@@ -325,7 +334,14 @@ func (l *Limiter) bounded(ctx context.Context, op string, fn func(context.Contex
 	octx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- fn(octx) }()
+	go func() {
+		defer func() { // an answer redis_rate does not expect (a proxy's, say) is an error, not a crash
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("unexpected answer: %v", r)
+			}
+		}()
+		done <- fn(octx)
+	}()
 	var err error
 	select {
 	case err = <-done:

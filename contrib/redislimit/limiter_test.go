@@ -1,6 +1,7 @@
 package redislimit_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -403,4 +405,81 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestFormat(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", Password: "redis-password"})
+	defer rdb.Close()
+	l := newLimiter(t, rdb, redislimit.WithRate(2.5, 7))
+	want := "redislimit.Limiter{key " + hashOf(testKey) + ", 5 req/2s (burst 7)}"
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if got := fmt.Sprintf(verb, l); got != want {
+			t.Errorf("Sprintf(%q) = %q, want %q", verb, got, want)
+		}
+	}
+}
+
+// oddServer speaks just enough RESP for go-redis and answers EVALSHA with an array
+// redis_rate does not expect.
+func oddServer(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					var args []string
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
+					for range n {
+						if _, err := r.ReadString('\n'); err != nil { // $len
+							return
+						}
+						arg, err := r.ReadString('\n')
+						if err != nil {
+							return
+						}
+						args = append(args, strings.ToUpper(strings.TrimSpace(arg)))
+					}
+					reply := "+OK\r\n"
+					switch {
+					case len(args) == 0:
+					case args[0] == "HELLO":
+						reply = "-ERR unknown command 'HELLO'\r\n"
+					case args[0] == "PTTL":
+						reply = ":-2\r\n"
+					case args[0] == "EVALSHA" || args[0] == "EVAL":
+						reply = "*1\r\n:1\r\n"
+					}
+					if _, err := c.Write([]byte(reply)); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// TestOddAnswerIsAnError: an answer redis_rate cannot parse (it would panic) is an
+// *UnavailableError.
+func TestOddAnswerIsAnError(t *testing.T) {
+	l := newLimiter(t, clientFor(t, oddServer(t)))
+	err := l.Wait(context.Background())
+	if !errors.Is(err, redislimit.ErrUnavailable) || !strings.Contains(err.Error(), "unexpected answer") {
+		t.Fatalf("Wait against a server with odd answers: %v", err)
+	}
+	t.Log(err)
 }
