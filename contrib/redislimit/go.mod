@@ -1,6 +1,6 @@
 module github.com/gem-go/gem-go/contrib/redislimit
 
-go 1.24.0
+go 1.25.0
 
 require (
 	github.com/gem-go/gem-go v0.0.0-00010101000000-000000000000
@@ -19,7 +19,6 @@ require (
 	github.com/josharian/intern v1.0.0 // indirect
 	github.com/mailru/easyjson v0.7.7 // indirect
 	github.com/mohae/deepcopy v0.0.0-20170929034955-c48cc78d4826 // indirect
-	github.com/oapi-codegen/nullable v1.1.0 // indirect
 	github.com/oapi-codegen/runtime v1.8.0 // indirect
 	github.com/oasdiff/yaml v0.0.9 // indirect
 	github.com/oasdiff/yaml3 v0.0.9 // indirect
