@@ -2,12 +2,10 @@
 SHELL := /bin/bash
 GO ?= go
 # Maintainer tools are pinned in tools/go.mod (a module of its own; see tools/tools.go).
-TOOL := $(GO) run -modfile=$(CURDIR)/tools/go.mod
-STATICCHECK := $(TOOL) honnef.co/go/tools/cmd/staticcheck
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: demo test vet staticcheck test-race test-scripts go-line generate verify-generated update-spec spec-diff overlay-check bench
+.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff overlay-check bench
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -16,26 +14,38 @@ DEMO_FLAGS ?=
 demo:
 	$(GO) run ./examples/quickstart $(DEMO_FLAGS)
 
-## test: everything CI runs: vet, staticcheck, race tests, scripts' tests, the go line, drift gate.
-test: vet staticcheck test-race test-scripts go-line verify-generated
+## test: everything CI runs, in every module (the SDK, contrib/*, scripts): vet, staticcheck,
+## race tests (fuzz targets run their seed corpus), the go line, the drift gate.
+## contrib/redislimit's tests start a private redis-server; they skip without one unless
+## GEM_REQUIRE_REDIS is set (CI sets it).
+test: vet staticcheck test-race go-line verify-generated
+
+# Every Go module of the repository: the SDK first, then contrib/* and scripts.
+MODULES := . $(patsubst %/go.mod,%,$(sort $(wildcard contrib/*/go.mod))) scripts
+# Modules SDK users build: the go-line check covers these.
+USER_MODULES := . $(patsubst %/go.mod,%,$(sort $(wildcard contrib/*/go.mod)))
+# staticcheck is built once from tools/go.mod and run in each module with that module's
+# own dependencies.
+STATICCHECK_BIN := $(CURDIR)/.bin/staticcheck
 
 vet:
-	$(GO) vet ./...
+	@set -e; for m in $(MODULES); do echo "go vet ($$m)"; (cd $$m && $(GO) vet ./...); done
 
-staticcheck:
-	$(STATICCHECK) ./...
+$(STATICCHECK_BIN): tools/go.mod tools/go.sum
+	$(GO) build -modfile=$(CURDIR)/tools/go.mod -o $@ honnef.co/go/tools/cmd/staticcheck
+
+staticcheck: $(STATICCHECK_BIN)
+	@set -e; for m in $(MODULES); do echo "staticcheck ($$m)"; (cd $$m && $(STATICCHECK_BIN) ./...); done
 
 test-race:
-	$(GO) test -race -count=1 ./...
+	@set -e; for m in $(MODULES); do echo "go test -race ($$m)"; (cd $$m && $(GO) test -race -count=1 ./...); done
 
-test-scripts:
-	cd scripts && $(GO) vet ./... && $(GO) test -race -count=1 ./...
-
-## go-line: build and vet everything (tests included) with the exact Go release go.mod
-## claims as the minimum, fetched through the module proxy, so the claim stays true.
-GO_LINE := $(shell sed -n 's/^go //p' go.mod)
+## go-line: build and vet every module users build (tests included) with the exact Go
+## release its go.mod claims as the minimum, fetched through the module proxy, so the claim
+## stays true.
 go-line:
-	GOTOOLCHAIN=go$(GO_LINE) $(GO) vet ./...
+	@set -e; for m in $(USER_MODULES); do line=$$(sed -n 's/^go //p' $$m/go.mod); \
+	  echo "go vet with go$$line ($$m)"; (cd $$m && GOTOOLCHAIN=go$$line $(GO) vet ./...); done
 
 ## generate: regenerate gen/ from api/openapi.json + api/overlay.yaml + oapi-codegen.yaml.
 generate:
