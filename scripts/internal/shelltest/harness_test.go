@@ -96,7 +96,8 @@ func newFixture(t *testing.T) *fixture {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	for _, tool := range []string{"gh", "make"} {
-		script := fmt.Sprintf("#!/bin/sh\nSHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, exe)
+		// Under -race, a process sleeps a second at exit unless told otherwise.
+		script := fmt.Sprintf("#!/bin/sh\nGORACE=\"${GORACE:-} atexit_sleep_ms=0\" SHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, exe)
 		require.NoError(t, os.WriteFile(filepath.Join(f.stubs, tool), []byte(script), 0o755))
 	}
 	f.srv = docServer(t)
