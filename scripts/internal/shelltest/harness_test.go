@@ -295,11 +295,6 @@ func (f *fixture) pr() *prState {
 	return pr
 }
 
-func (f *fixture) setPR(pr *prState) {
-	f.t.Helper()
-	require.NoError(f.t, writePR(f.state, pr))
-}
-
 // remoteBranch returns the commit origin's branch points to, or "".
 func (f *fixture) remoteBranch(name string) string {
 	f.t.Helper()
