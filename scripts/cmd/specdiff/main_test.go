@@ -60,3 +60,49 @@ func TestErrors(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "specdiff: load revision document")
 }
+
+// Flags may follow the documents or sit between them; the flag package alone
+// would stop at the first document and take "-fail-on-breaking" for a third.
+func TestFlagsAnywhere(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "changelog.md")
+	base, rev := testdata+"base.json", testdata+"new-required-param.json"
+	for _, args := range [][]string{
+		{base, rev, "-fail-on-breaking", "-o", out},
+		{base, "-fail-on-breaking", rev, "-o=" + out},
+		{"-o", out, base, rev, "--fail-on-breaking"},
+		{"-fail-on-breaking", "-o", out, "--", base, rev},
+	} {
+		os.Remove(out)
+		code, stdout, stderr := runSpecdiff(args...)
+		assert.Equal(t, 1, code, "%v: %s", args, stderr)
+		written, err := os.ReadFile(out)
+		require.NoError(t, err, "%v", args)
+		assert.Equal(t, stdout, string(written))
+	}
+}
+
+func TestDoubleDash(t *testing.T) {
+	base, err := filepath.Abs(testdata + "base.json")
+	require.NoError(t, err)
+	rev, err := filepath.Abs(testdata + "new-required-param.json")
+	require.NoError(t, err)
+
+	// After "--" an argument that looks like a flag is a document.
+	code, _, stderr := runSpecdiff("--", base, "-fail-on-breaking")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "load revision document -fail-on-breaking")
+
+	// As the value of -o, "--" is a file name, not the end of the flags.
+	t.Chdir(t.TempDir())
+	code, stdout, stderr := runSpecdiff("-o", "--", base, "-fail-on-breaking", rev)
+	assert.Equal(t, 1, code, stderr)
+	written, err := os.ReadFile("--")
+	require.NoError(t, err)
+	assert.Equal(t, stdout, string(written))
+}
+
+func TestRemovedSchemaFailsOnBreaking(t *testing.T) {
+	code, stdout, _ := runSpecdiff(testdata+"base.json", testdata+"renamed-schema.json", "-fail-on-breaking")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, "**BREAKING** (error): removed the schema `User`")
+}

@@ -39,8 +39,22 @@ type Entry struct {
 // caller that reads it stops compiling. Gem's response schemas declare no
 // required properties (flask-smorest dump schemas), so without this override
 // no removed response field would ever be reported as breaking.
+//
+// Removing a schema from components.schemas ("api-schema-removed") is "info"
+// too: the JSON on the wire can stay the same, as when Gem inlines a schema or
+// renames it (oasdiff sees a rename as a removal; the new name is not a
+// change any rule reports). oapi-codegen generates a Go type for every
+// component schema, so the type of that name disappears from gen/.
 var sdkSeverityLevels = map[string]checker.Level{
 	checker.ResponseOptionalPropertyRemovedId: checker.ERR,
+	checker.APISchemasRemovedId:               checker.ERR,
+}
+
+// sdkComments explains, under the change, why a rule whose level
+// sdkSeverityLevels raised breaks the SDK although oasdiff calls it harmless.
+var sdkComments = map[string]string{
+	checker.ResponseOptionalPropertyRemovedId: "Breaks the Go SDK: the field of the generated struct is deleted.",
+	checker.APISchemasRemovedId:               "Breaks the Go SDK: the generated Go type of this name is deleted (a renamed schema is a removed type and a new one).",
 }
 
 // Breaking reports whether the change is breaking: oasdiff's classification,
@@ -89,6 +103,9 @@ func Compare(base, revision string) (*Changelog, error) {
 			Section: ch.GetSection(),
 			Text:    ch.GetUncolorizedText(l),
 			Comment: ch.GetComment(l),
+		}
+		if e.Comment == "" {
+			e.Comment = sdkComments[e.Rule]
 		}
 		if _, ok := ch.(checker.ApiChange); ok {
 			e.Method, e.Path = ch.GetOperation(), ch.GetPath()

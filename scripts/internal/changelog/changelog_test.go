@@ -107,3 +107,36 @@ func TestCompareLoadError(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "load revision document ../../testdata/missing.json")
 }
+
+// A schema removed from components.schemas deletes a Go type in gen/ even when
+// the JSON on the wire is unchanged: here Gem inlines User into GET /v0/users.
+// oasdiff reports it as "info"; the SDK raises it to breaking.
+func TestRemovedComponentSchemaIsBreaking(t *testing.T) {
+	c := compare(t, "removed-schema.json")
+	require.Len(t, c.Entries, 1)
+	e := c.Entries[0]
+	assert.Equal(t, Entry{
+		Rule: "api-schema-removed", Level: checker.ERR, Section: "components",
+		Text:    "removed the schema `User`",
+		Comment: sdkComments["api-schema-removed"],
+	}, e)
+	assert.Len(t, c.Breaking(), 1)
+	assert.Contains(t, c.Markdown(), "## Other changes: components\n\n"+
+		"- **BREAKING** (error): removed the schema `User` (`api-schema-removed`)\n"+
+		"  _Breaks the Go SDK: the generated Go type of this name is deleted")
+}
+
+// A renamed schema (User → Member, every $ref updated) is the same for HTTP
+// clients and a removed type plus a new one for Go callers.
+func TestRenamedComponentSchemaIsBreaking(t *testing.T) {
+	c := compare(t, "renamed-schema.json")
+	require.Len(t, c.Breaking(), 1)
+	assert.Equal(t, "api-schema-removed", c.Breaking()[0].Rule)
+	assert.Contains(t, c.Breaking()[0].Text, "`User`")
+	assert.Contains(t, c.Markdown(), "1 change, 1 breaking change")
+}
+
+func TestRemovedOptionalResponseFieldSaysWhy(t *testing.T) {
+	c := compare(t, "removed-optional-response-field.json")
+	assert.Contains(t, c.Markdown(), "  _Breaks the Go SDK: the field of the generated struct is deleted._\n")
+}

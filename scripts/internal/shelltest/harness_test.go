@@ -1,0 +1,324 @@
+package shelltest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// toolsBin holds the built updatespec, specdiff, overlaycheck and goapidiff.
+var toolsBin string
+
+func TestMain(m *testing.M) {
+	if tool := os.Getenv("SHELLTEST_STUB"); tool != "" {
+		os.Exit(stubMain(tool, os.Args[1:]))
+	}
+	dir, err := os.MkdirTemp("", "shelltest-tools-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
+		"./cmd/updatespec", "./cmd/specdiff", "./cmd/overlaycheck", "./cmd/goapidiff")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building the tools: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	toolsBin = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const scriptsDir = "../.."
+
+// docServer serves the scripts module's fixture documents at /NAME.json,
+// garbage at /garbage.json, and 404 for anything else.
+func docServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/garbage.json" {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body>Gem is down for maintenance</body></html>")
+			return
+		}
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if strings.Contains(name, "/") || !strings.HasSuffix(name, ".json") {
+			http.NotFound(w, r)
+			return
+		}
+		data, err := os.ReadFile(filepath.Join(scriptsDir, "testdata", name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// fixture is a repository shaped like gem-go's as far as the scripts care
+// (api/, gen/, gemclient/, a go.mod, a v0.1.0 tag) with a bare "origin", the
+// gh and make stubs, and the document server.
+type fixture struct {
+	t      *testing.T
+	dir    string
+	origin string
+	state  string
+	stubs  string
+	srv    *httptest.Server
+	runs   int
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{t: t, dir: t.TempDir()}
+	f.origin = filepath.Join(f.dir, "origin.git")
+	f.state = filepath.Join(f.dir, "state")
+	f.stubs = filepath.Join(f.dir, "stubs")
+	require.NoError(t, os.MkdirAll(f.state, 0o755))
+	require.NoError(t, os.MkdirAll(f.stubs, 0o755))
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	for _, tool := range []string{"gh", "make"} {
+		// Under -race, a process sleeps a second at exit unless told otherwise.
+		script := fmt.Sprintf("#!/bin/sh\nGORACE=\"${GORACE:-} atexit_sleep_ms=0\" SHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, exe)
+		require.NoError(t, os.WriteFile(filepath.Join(f.stubs, tool), []byte(script), 0o755))
+	}
+	f.srv = docServer(t)
+
+	f.git(f.dir, "init", "-q", "--bare", "-b", "main", f.origin)
+	seed := filepath.Join(f.dir, "seed")
+	f.git(f.dir, "clone", "-q", f.origin, seed)
+	require.NoError(t, copyTree("testdata/repo", seed))
+	f.write(seed, "go.mod", "module example.com/gemfixture\n\ngo 1.24\n")
+	f.write(seed, "api/openapi.json", f.read(filepath.Join(scriptsDir, "testdata", "base.json")))
+	f.write(seed, "api/overlay.yaml", f.read(filepath.Join(scriptsDir, "testdata", "overlay.yaml")))
+	f.git(seed, "add", "-A")
+	f.git(seed, "commit", "-q", "-m", "fixture")
+	f.git(seed, "tag", "v0.1.0")
+	f.git(seed, "push", "-q", "origin", "main", "v0.1.0")
+	return f
+}
+
+// gitEnv isolates git from the machine's configuration and names the
+// fixture's own commits' author.
+func gitEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "GIT_") || strings.HasPrefix(kv, "GITHUB_") || strings.HasPrefix(kv, "GH_") ||
+			strings.HasPrefix(kv, "GEM_") || strings.HasPrefix(kv, "SPEC_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+}
+
+func (f *fixture) git(dir string, args ...string) string {
+	f.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(gitEnv(), "GIT_AUTHOR_NAME=Maintainer", "GIT_AUTHOR_EMAIL=maintainer@example.com",
+		"GIT_COMMITTER_NAME=Maintainer", "GIT_COMMITTER_EMAIL=maintainer@example.com")
+	out, err := cmd.CombinedOutput()
+	require.NoError(f.t, err, "git %v: %s", args, out)
+	return strings.TrimSpace(string(out))
+}
+
+func (f *fixture) write(dir, name, content string) {
+	f.t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	require.NoError(f.t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(f.t, os.WriteFile(p, []byte(content), 0o644))
+}
+
+func (f *fixture) read(path string) string {
+	f.t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(f.t, err)
+	return string(b)
+}
+
+// clone makes a fresh clone of origin, as actions/checkout does, or as a
+// maintainer would to push to the pull request's branch.
+func (f *fixture) clone(name string) string {
+	f.t.Helper()
+	dir := filepath.Join(f.dir, name)
+	f.git(f.dir, "clone", "-q", f.origin, dir)
+	return dir
+}
+
+// runResult is one run of a script.
+type runResult struct {
+	code    int
+	output  string // standard output and error, interleaved
+	summary string // what it wrote to GITHUB_STEP_SUMMARY
+	reports string
+}
+
+// runOpts configures one spec-update-pr run.
+type runOpts struct {
+	doc      string // path on the document server, e.g. "new-optional-param.json"
+	generate string // "ok" (default) or "fail"
+	genSrc   string // testdata directory make generate copies over the work tree
+	test     string // "ok" (default) or "fail"
+	env      []string
+}
+
+// specUpdate runs scripts/spec-update-pr in a fresh clone of origin, as the
+// workflow's step does.
+func (f *fixture) specUpdate(o runOpts) runResult {
+	f.t.Helper()
+	f.runs++
+	work := f.clone(fmt.Sprintf("run%d", f.runs))
+	reports := filepath.Join(f.dir, fmt.Sprintf("reports%d", f.runs))
+	summary := filepath.Join(f.dir, fmt.Sprintf("summary%d.md", f.runs))
+	script, err := filepath.Abs(filepath.Join(scriptsDir, "spec-update-pr"))
+	require.NoError(f.t, err)
+	genSrc := ""
+	if o.genSrc != "" {
+		genSrc, err = filepath.Abs(filepath.Join("testdata", o.genSrc))
+		require.NoError(f.t, err)
+	}
+	env := append(gitEnv(),
+		"PATH="+f.stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"SHELLTEST_STATE="+f.state,
+		"SHELLTEST_GENERATE="+o.generate,
+		"SHELLTEST_GEN_SRC="+genSrc,
+		"SHELLTEST_TEST="+o.test,
+		"SPEC_TOOLS_BIN="+toolsBin,
+		"SPEC_REPORTS="+reports,
+		"GEM_SPEC_URL="+f.srv.URL+"/"+o.doc,
+		"GITHUB_STEP_SUMMARY="+summary,
+		"GITHUB_SERVER_URL=https://github.example",
+		"GITHUB_REPOSITORY=gem-go/gem-go",
+		"GITHUB_RUN_ID=42",
+		"GOFLAGS=-buildvcs=false",
+		"GOTOOLCHAIN=local",
+	)
+	env = append(env, o.env...)
+	return f.runScript(work, env, summary, reports, script)
+}
+
+func (f *fixture) runScript(dir string, env []string, summary, reports string, script string, args ...string) runResult {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	require.NoError(f.t, ctx.Err(), "the script timed out:\n%s", out.String())
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		require.True(f.t, ok, "%v", err)
+		code = ee.ExitCode()
+	}
+	s, _ := os.ReadFile(summary)
+	return runResult{code: code, output: out.String(), summary: string(s), reports: reports}
+}
+
+// calls returns the recorded calls of tool since the last reset.
+func (f *fixture) calls(tool string) []call {
+	f.t.Helper()
+	file, err := os.Open(filepath.Join(f.state, "calls.jsonl"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(f.t, err)
+	defer file.Close()
+	var out []call
+	sc := bufio.NewScanner(file)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var c call
+		require.NoError(f.t, json.Unmarshal(sc.Bytes(), &c))
+		if c.Tool == tool {
+			out = append(out, c)
+		}
+	}
+	require.NoError(f.t, sc.Err())
+	return out
+}
+
+// commands returns the recorded calls of tool as command lines, without
+// the values of --body-file and --title, for comparing.
+func (f *fixture) commands(tool string) []string {
+	var out []string
+	for _, c := range f.calls(tool) {
+		var parts []string
+		for i := 0; i < len(c.Args); i++ {
+			a := c.Args[i]
+			parts = append(parts, a)
+			if (a == "--body-file" || a == "--title" || a == "--color" || a == "--description" || a == "--notes-file") && i+1 < len(c.Args) {
+				i++
+				parts = append(parts, "…")
+			}
+		}
+		out = append(out, tool+" "+strings.Join(parts, " "))
+	}
+	return out
+}
+
+// resetCalls forgets the recorded calls (the pull request stays).
+func (f *fixture) resetCalls() {
+	f.t.Helper()
+	err := os.Remove(filepath.Join(f.state, "calls.jsonl"))
+	if !os.IsNotExist(err) {
+		require.NoError(f.t, err)
+	}
+}
+
+func (f *fixture) pr() *prState {
+	f.t.Helper()
+	pr, err := readPR(f.state)
+	require.NoError(f.t, err)
+	return pr
+}
+
+// remoteBranch returns the commit origin's branch points to, or "".
+func (f *fixture) remoteBranch(name string) string {
+	f.t.Helper()
+	cmd := exec.Command("git", "rev-parse", "--verify", "--quiet", "refs/heads/"+name)
+	cmd.Dir = f.origin
+	cmd.Env = gitEnv()
+	out, _ := cmd.Output()
+	return strings.TrimSpace(string(out))
+}
+
+// isAncestor reports whether commit a is an ancestor of (or is) b in origin.
+func (f *fixture) isAncestor(a, b string) bool {
+	cmd := exec.Command("git", "merge-base", "--is-ancestor", a, b)
+	cmd.Dir = f.origin
+	cmd.Env = gitEnv()
+	return cmd.Run() == nil
+}
+
+// log returns origin's commit subjects from base (exclusive) to tip.
+func (f *fixture) log(rangeSpec string) []string {
+	f.t.Helper()
+	out := f.git(f.origin, "log", "--format=%s", rangeSpec)
+	if out == "" {
+		return nil
+	}
+	return strings.Split(out, "\n")
+}
