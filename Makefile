@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff overlay-check bench
+.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check bench
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -74,8 +74,15 @@ verify-generated:
 ## The spec-update loop (scripts/, its own module; see README "When Gem publishes changes").
 update-spec:
 	cd scripts && $(GO) run ./cmd/updatespec
+# Built, not `go run`: go run turns specdiff's exit 2 ("cannot load") into 1 ("breaking").
 spec-diff:
-	cd scripts && $(GO) run ./cmd/specdiff HEAD:api/openapi.json ../api/openapi.json
+	cd scripts && $(GO) build -o ../bin/ ./cmd/specdiff && ../bin/specdiff HEAD:api/openapi.json ../api/openapi.json
+## api-diff: the Go API of gen/ and gemclient/ against the last release tag (or HEAD).
+api-diff:
+	cd scripts && $(GO) build -o ../bin/ ./cmd/goapidiff && ../bin/goapidiff -fallback HEAD
+## govulncheck: known vulnerabilities reachable from any module's code.
+govulncheck:
+	scripts/govulncheck
 overlay-check:
 	cd scripts && $(GO) run ./cmd/overlaycheck
 

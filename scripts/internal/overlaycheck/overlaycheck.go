@@ -17,6 +17,8 @@ import (
 	"github.com/speakeasy-api/openapi/overlay"
 	"github.com/speakeasy-api/openapi/overlay/loader"
 	"gopkg.in/yaml.v3"
+
+	"github.com/gem-go/gem-go/internal/enumcheck"
 )
 
 // Operation is an operation of the overlaid document without an operationId.
@@ -111,6 +113,15 @@ func Check(specPath, overlayPath string) (*Report, error) {
 	unnamed, duplicates := operations(root)
 	r.Unnamed = unnamed
 	r.Problems = append(r.Problems, duplicates...)
+	// The overlay names enums without restating their values; generation stops when the
+	// places sharing a name disagree (gen/internal/modelgen), and so does this check.
+	var doc any
+	if err := yaml.Unmarshal(overlaid, &doc); err != nil {
+		return nil, fmt.Errorf("decode the overlaid document: %w", err)
+	}
+	if err := enumcheck.Check(doc); err != nil {
+		r.Problems = append(r.Problems, err.Error())
+	}
 	return r, nil
 }
 

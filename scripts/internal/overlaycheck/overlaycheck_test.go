@@ -1,6 +1,7 @@
 package overlaycheck
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -171,4 +172,29 @@ func TestSuggest(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, Suggest(tc.method, tc.path), "%s %s", tc.method, tc.path)
 	}
+}
+
+// The SDK's own overlay names enums without restating their values. A download that
+// changes an enum at one of the places sharing a name is a problem the check names, as it
+// stops generation; the document as committed has none.
+func TestNamedEnumThatDiffersIsReported(t *testing.T) {
+	const spec, ov = "../../../api/openapi.json", "../../../api/overlay.yaml"
+	r := check(t, spec, ov)
+	assert.True(t, r.Clean(), r.Markdown())
+
+	data, err := os.ReadFile(spec)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	props := doc["components"].(map[string]any)["schemas"].(map[string]any)["ProjectCreate"].(map[string]any)["properties"].(map[string]any)
+	props["privacy_type"].(map[string]any)["enum"] = []any{"confidential", "personal"}
+	changed := filepath.Join(t.TempDir(), "openapi.json")
+	data, err = json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(changed, data, 0o644))
+
+	r = check(t, changed, ov)
+	require.Len(t, r.Problems, 1, r.Markdown())
+	assert.Contains(t, r.Problems[0], "PrivacyType: /components/schemas/Project/properties/privacy_type has [confidential personal shared], /components/schemas/ProjectCreate/properties/privacy_type has [confidential personal]")
+	assert.False(t, r.Clean())
 }
