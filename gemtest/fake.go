@@ -129,7 +129,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, status := f.routes.Find(r.Method, r.URL.EscapedPath())
 	rec := &recorder{header: http.Header{}}
 	if fault == NoFault || fault == FaultDropAfter {
-		f.serve(rec, r, rt, params, status)
+		f.serveRecovering(rec, r, rt, params, status)
 	} else {
 		f.faults.respond(rec, fault)
 	}
@@ -174,6 +174,29 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, pa
 		return
 	}
 	f.handler.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baseURLKey{}, f.baseURL(r))))
+}
+
+// serveRecovering is serve, with a panic answered as Flask answers an unhandled
+// exception: 500 in flask-smorest's shape, never a panic in the caller of ServeHTTP. A
+// panic is a bug of the fake, so it is logged and reported to WithResponseValidation's tb.
+// http.ErrAbortHandler (a deliberately dropped connection) still propagates.
+func (f *Fake) serveRecovering(rec *recorder, r *http.Request, rt *route.Route, params map[string]string, status int) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		f.log.Error("gemtest: handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
+		if f.cfg.tb != nil {
+			f.cfg.tb.Errorf("gemtest: %s %s panicked: %v", r.Method, r.URL.RequestURI(), v)
+		}
+		*rec = recorder{header: http.Header{}}
+		writeJSON(rec, http.StatusInternalServerError, smorestBody(http.StatusInternalServerError, "", nil))
+	}()
+	f.serve(rec, r, rt, params, status)
 }
 
 // requestError answers what the generated server could not bind after validation passed

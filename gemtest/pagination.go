@@ -26,10 +26,24 @@ func pageOf[T any](items []T, page, size *int) ([]T, string) {
 		n = *size
 	}
 	out := []T{}
-	if start := (p - 1) * n; start < len(items) {
-		out = append(out, items[start:min(start+n, len(items))]...)
+	if start, end := pageBounds(p, n, len(items)); start < end {
+		out = append(out, items[start:end]...)
 	}
 	return out, paginationHeader(p, n, len(items))
+}
+
+// pageBounds is the index range [start, end) of page p (1-based) of size n in a list of
+// total items; empty (start == end) past the last page. It never overflows: page numbers
+// go up to the largest int64 the query accepts, and (p-1)*n would wrap for large ones
+// (page=4611686018427387905&page_size=2 did, and the slice panicked). flask-smorest computes
+// (page - 1) * page_size with Python's unbounded integers, so any page past the last is
+// simply empty.
+func pageBounds(p, n, total int) (start, end int) {
+	if p < 1 || n < 1 || total <= 0 || p-1 > (total-1)/n {
+		return total, total
+	}
+	start = (p - 1) * n // <= total-1: no overflow
+	return start, start + min(n, total-start)
 }
 
 // paginationHeader is flask-smorest's X-Pagination: its _make_pagination_metadata keys in
