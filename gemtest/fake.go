@@ -53,7 +53,7 @@ func New(opts ...Option) (*Fake, error) {
 		store:  newStore(),
 	}
 	if cfg.rateLimited {
-		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock)
+		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock, maxBuckets)
 	}
 	strict := genserver.NewStrictHandlerWithOptions(api{f}, nil, genserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  f.requestError,
@@ -148,9 +148,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // validation and the operation.
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, params map[string]string, status int) {
 	// AWS API Gateway rejects a missing or unknown key, Bearer tokens included, with 403
-	// {"message":"Forbidden"} before throttling (notes §2.1).
+	// {"message":"Forbidden"} before throttling (notes §2.1); a key longer than any it
+	// issues (maxKeyLength) is unknown whatever WithAPIKeys says.
 	key := r.Header.Get("X-API-Key")
-	if key == "" || (len(f.cfg.apiKeys) > 0 && !slices.Contains(f.cfg.apiKeys, key)) {
+	if key == "" || len(key) > maxKeyLength || (len(f.cfg.apiKeys) > 0 && !slices.Contains(f.cfg.apiKeys, key)) {
 		writeJSON(w, http.StatusForbidden, gatewayBody("Forbidden"))
 		return
 	}

@@ -102,6 +102,9 @@ func (c *config) check() error {
 		if k == "" {
 			return fmt.Errorf("gemtest: WithAPIKeys: empty key")
 		}
+		if len(k) > maxKeyLength {
+			return fmt.Errorf("gemtest: WithAPIKeys: a key longer than %d characters, which the gateway never issues", maxKeyLength)
+		}
 	}
 	if c.rateLimited && (c.ratePerSecond <= 0 || c.burst < 1) {
 		return fmt.Errorf("gemtest: WithRateLimit(%v, %d): rate must be > 0 and burst >= 1", c.ratePerSecond, c.burst)
@@ -119,7 +122,8 @@ func (c *config) check() error {
 }
 
 // WithAPIKeys accepts only the given X-API-Key values; any other key gets the gateway's
-// 403. By default every non-empty key is accepted.
+// 403. By default every non-empty key of at most 128 characters (AWS API Gateway's longest)
+// is accepted.
 func WithAPIKeys(keys ...string) Option {
 	return func(c *config) { c.apiKeys = append([]string(nil), keys...) }
 }
