@@ -52,7 +52,9 @@ func (a api) ListUploadedResumes(ctx context.Context, req genserver.ListUploaded
 // file is checked first, as webargs parses the files location before the view runs: a
 // missing file, another format or more than 10 MB is a 422 under errors.files.resume_file
 // (the location is webargs'; the messages are the reference's own sentences). Then the
-// candidate and the user in the path must exist (404).
+// candidate and the user in the path must exist (404). A file of 10 MB reaches this check
+// only when WithMaxRequestBody lifts the gateway's limit: with its multipart envelope the
+// request is over 10 MB, which the gateway answers with 413 first.
 func (a api) UploadResume(ctx context.Context, req genserver.UploadResumeRequestObject) (genserver.UploadResumeResponseObject, error) {
 	name, data, err := readResumeFile(req.Body)
 	if err != nil {
@@ -88,10 +90,6 @@ func readResumeFile(mr *multipart.Reader) (string, []byte, error) {
 			return invalid("Missing data for required field.")
 		}
 		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				return "", nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
-			}
 			return "", nil, smorestError(http.StatusBadRequest, "Invalid multipart body.", nil)
 		}
 		if part.FormName() != "resume_file" || part.FileName() == "" {
@@ -103,7 +101,7 @@ func readResumeFile(mr *multipart.Reader) (string, []byte, error) {
 		}
 		data, err := io.ReadAll(io.LimitReader(part, resumefile.MaxSize+1))
 		if err != nil {
-			return "", nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
+			return "", nil, smorestError(http.StatusBadRequest, "Invalid multipart body.", nil)
 		}
 		if len(data) > resumefile.MaxSize {
 			return invalid("File size cannot exceed 10MB.")

@@ -55,7 +55,9 @@ func TestUploadResume(t *testing.T) {
 
 // The file is checked before anything else: present, .pdf/.doc/.docx, at most 10 MB.
 func TestUploadResumeErrors(t *testing.T) {
-	srv, _ := start(t)
+	// The gateway's 10 MB payload limit would answer a 10 MB file's request itself
+	// (TestUploadOverTheGatewayLimit); lifted here to reach the fake's own check.
+	srv, _ := start(t, gemtest.WithMaxRequestBody(11<<20))
 	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
 	path := "/v0/candidates/" + id + "/uploaded_resumes/" + srv.UserID
 	for _, tc := range []struct {
@@ -77,4 +79,19 @@ func TestUploadResumeErrors(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, r.status, "unknown user: %s", r.body)
 	r = upload(t, srv, path, "resume_file", "cv.doc", make([]byte, 10<<20))
 	assert.Equal(t, http.StatusCreated, r.status, "exactly 10 MB is allowed: %s", r.body)
+}
+
+// A resume of exactly 10 MB passes Gem's own check, but with its multipart envelope the
+// request is over the gateway's 10 MB payload limit: the gateway's 413. Before the limit
+// was the gateway's, an oversized upload answered 422 "security requirements failed".
+func TestUploadOverTheGatewayLimit(t *testing.T) {
+	srv, _ := start(t)
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
+	path := "/v0/candidates/" + id + "/uploaded_resumes/" + srv.UserID
+	for _, size := range []int{10 << 20, 12 << 20} {
+		r := upload(t, srv, path, "resume_file", "cv.pdf", make([]byte, size))
+		assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
+		assert.JSONEq(t, `{"message":"Request Too Long"}`, string(r.body))
+	}
+	assert.Empty(t, get[[]gen.UploadedResume](t, srv, "/v0/candidates/"+id+"/uploaded_resumes"))
 }

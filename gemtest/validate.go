@@ -21,10 +21,6 @@ import (
 	"github.com/gem-go/gem-go/internal/route"
 )
 
-// maxBodyBytes caps request bodies: a 10 MB resume (reference, "Upload resume") plus the
-// multipart envelope. Beyond it the fake answers 413, as Flask's MAX_CONTENT_LENGTH does.
-const maxBodyBytes = 10<<20 + 1<<20
-
 // document is Gem's published document (api/openapi.json), loaded and checked once and
 // then only read. One change is made to the in-memory copy: apispec renders marshmallow's
 // Enum fields without a "type", and kin-openapi cannot decode a query parameter whose
@@ -76,7 +72,7 @@ func validationOptions() *openapi3filter.Options {
 
 // validateRequest checks r against its operation with kin-openapi, plus marshmallow's
 // RAISE on unknown body fields, and returns the 422 webargs would answer (or a 400 for a
-// body that is not JSON, or 413). The request body is left readable.
+// body that is not JSON). The request body is left readable.
 func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[string]string) *apiError {
 	normalizeQuery(r, rt)
 	opts := validationOptions()
@@ -172,12 +168,8 @@ func jsonBodySchema(rt *route.Route) *openapi3.SchemaRef {
 // is not JSON has no JSON data, and neither has an empty body; both load as {} (so
 // required fields are reported missing). It leaves Content-Type set to JSON for kin.
 func readJSONBody(r *http.Request) ([]byte, *apiError) {
-	data, err := io.ReadAll(r.Body)
+	data, err := io.ReadAll(r.Body) // in memory already, and within the payload limit (bufferBody)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
-		}
 		return nil, smorestError(http.StatusBadRequest, "", map[string]any{"json": []string{"Invalid JSON body."}})
 	}
 	if !isJSON(r.Header.Get("Content-Type")) || len(bytes.TrimSpace(data)) == 0 {
