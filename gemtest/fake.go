@@ -30,6 +30,7 @@ type Fake struct {
 	log     *slog.Logger
 
 	store     *store
+	files     *fileSigner
 	defaultID string
 }
 
@@ -52,6 +53,7 @@ func New(opts ...Option) (*Fake, error) {
 		faults: newFaultSource(cfg.faults),
 		log:    cfg.logger,
 		store:  newStore(),
+		files:  newFileSigner(cfg.downloadExpiry, cfg.clock),
 	}
 	if cfg.rateLimited {
 		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock, maxBuckets)

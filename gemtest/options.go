@@ -80,6 +80,7 @@ type config struct {
 	notFoundText   bool
 	publicURL      string
 	maxBody        int64
+	downloadExpiry time.Duration
 }
 
 func defaultConfig() config {
@@ -101,6 +102,8 @@ func defaultConfig() config {
 		addAction:    "add",
 		removeAction: "remove",
 		maxBody:      DefaultMaxRequestBody,
+		// download_url lifetime: undocumented; boto3's default for pre-signed URLs.
+		downloadExpiry: DefaultDownloadURLExpiry,
 	}
 }
 
@@ -118,6 +121,9 @@ func (c *config) check() error {
 	}
 	if c.pfoStatus != http.StatusOK && c.pfoStatus != http.StatusNoContent {
 		return fmt.Errorf("gemtest: WithProjectFieldOptionsStatus(%d): want 200 or 204", c.pfoStatus)
+	}
+	if c.downloadExpiry <= 0 {
+		return fmt.Errorf("gemtest: WithDownloadURLExpiry(%v): want a positive duration", c.downloadExpiry)
 	}
 	if c.maxBody < 1 {
 		return fmt.Errorf("gemtest: WithMaxRequestBody(%d): want at least 1 byte", c.maxBody)
@@ -264,4 +270,12 @@ func WithPublicURL(base string) Option {
 // limit to reach the fake's own resume checks with such files.
 func WithMaxRequestBody(n int64) Option {
 	return func(c *config) { c.maxBody = n }
+}
+
+// WithDownloadURLExpiry sets how long the download_url of a resume or a data export file
+// stays valid, by the fake's clock (WithClock). The default is DefaultDownloadURLExpiry
+// (an hour, a guess). The URLs are signed with a secret of the fake's own, so they cannot
+// be guessed from the ids in them; an expired or altered one gets S3's 403 AccessDenied.
+func WithDownloadURLExpiry(d time.Duration) Option {
+	return func(c *config) { c.downloadExpiry = d }
 }

@@ -25,12 +25,13 @@ type resume struct {
 }
 
 // render is the resume with its download_url, a URL the fake itself serves without an API
-// key, as a pre-signed storage URL would be (notes §1.14 guesses Gem's are pre-signed).
-func (r *resume) render(ctx context.Context) gen.UploadedResume {
+// key but signed and expiring, as a pre-signed storage URL is (docs/gem-api.md §1.14
+// guesses Gem's are pre-signed; see fileSigner).
+func (r *resume) render(f *Fake, base string) gen.UploadedResume {
 	return gen.UploadedResume{
 		ID: ptr(r.id), CandidateID: ptr(r.candidateID), CreatedAt: unixTime(r.created),
 		UserID: ptr(r.userID), Filename: &r.filename,
-		DownloadURL: ptr(downloadURL(ctx, filesPrefix+"uploaded_resumes/"+r.id+"/"+pathEscape(r.filename))),
+		DownloadURL: ptr(f.downloadURL(base, "uploaded_resumes/"+r.id+"/"+pathEscape(r.filename))),
 	}
 }
 
@@ -40,7 +41,8 @@ func (a api) ListUploadedResumes(ctx context.Context, req genserver.ListUploaded
 	defer a.unlock()
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	render := func(r *resume) gen.UploadedResume { return r.render(ctx) }
+	base := requestBase(ctx)
+	render := func(r *resume) gen.UploadedResume { return r.render(a.Fake, base) }
 	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, s.resumes.list, l, p.Page, p.PageSize, render)
 	if err != nil {
 		return nil, err
@@ -73,7 +75,7 @@ func (a api) UploadResume(ctx context.Context, req genserver.UploadResumeRequest
 		filename: name, contentType: contentType(name), data: data,
 	}
 	s.resumes.add(r)
-	return genserver.UploadResume201JSONResponse(r.render(ctx)), nil
+	return genserver.UploadResume201JSONResponse(r.render(a.Fake, requestBase(ctx))), nil
 }
 
 // readResumeFile finds the resume_file file part (a part without a filename is a form
