@@ -177,6 +177,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, pa
 		return
 	}
 	if rt == nil {
+		if f.cfg.projectSeqs && isProjectSequences(r.URL.EscapedPath()) {
+			projectSequences(w, r)
+			return
+		}
 		writeJSON(w, status, smorestBody(status, "", nil))
 		return
 	}

@@ -74,9 +74,9 @@ func (a api) RemoveCandidatesFromProject(_ context.Context, req genserver.Remove
 }
 
 // changeMembers adds (add) or removes the body's candidates. user_id, when sent, must have
-// write access to the project (reference; the 400's message is observed, notes §2.5).
-// Candidate ids that name no candidate are a 400 listing them when adding (a guess), and
-// are "not in the project" when removing.
+// write access to the project (reference; the 400's message is observed, notes §2.5), and
+// must own every candidate (ownerCheck). Candidate ids that name no candidate are a 400
+// listing them when adding (a guess), and are "not in the project" when removing.
 func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, add bool) error {
 	s := f.lock()
 	defer f.unlock()
@@ -108,6 +108,17 @@ func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, ad
 	}
 	if len(unknown) > 0 {
 		return badRequest("Candidates with the ids do not exist", fieldErrors{"candidate_ids": unknown})
+	}
+	if b.UserID != nil && f.cfg.ownerCheck && slices.ContainsFunc(ids, func(id string) bool {
+		c, ok := s.candidates.get(id)
+		return ok && c.createdBy != *b.UserID
+	}) {
+		// Observed live: sending user_id to add a candidate another user owns is this 400,
+		// while the same call without user_id is a 204 (docs/gem-api.md §2.5). Owner is
+		// created_by, the only owner the API shows. The batch fails whole, as the other
+		// membership 400s do, and the check applies to removals too (unobserved; the same
+		// user_id with the same meaning). WithoutCandidateOwnerCheck turns it off.
+		return noPermission()
 	}
 	if len(conflicting) > 0 {
 		msg := "Candidates with the ids are not in the project"

@@ -81,6 +81,8 @@ type config struct {
 	publicURL      string
 	maxBody        int64
 	downloadExpiry time.Duration
+	ownerCheck     bool
+	projectSeqs    bool
 }
 
 func defaultConfig() config {
@@ -104,6 +106,10 @@ func defaultConfig() config {
 		maxBody:      DefaultMaxRequestBody,
 		// download_url lifetime: undocumented; boto3's default for pre-signed URLs.
 		downloadExpiry: DefaultDownloadURLExpiry,
+		// Both observed live (docs/gem-api.md §2.5): see WithoutCandidateOwnerCheck and
+		// WithoutProjectSequencesRoute.
+		ownerCheck:  true,
+		projectSeqs: true,
 	}
 }
 
@@ -278,4 +284,20 @@ func WithMaxRequestBody(n int64) Option {
 // be guessed from the ids in them; an expired or altered one gets S3's 403 AccessDenied.
 func WithDownloadURLExpiry(d time.Duration) Option {
 	return func(c *config) { c.downloadExpiry = d }
+}
+
+// WithoutCandidateOwnerCheck lets a user_id that can write to a project add and remove
+// candidates it does not own (created_by another user). By default that is Gem's 400 "User
+// does not have the permission to perform the action.", as observed live when adding
+// (docs/gem-api.md §2.5); without user_id the same call succeeds either way.
+func WithoutCandidateOwnerCheck() Option {
+	return func(c *config) { c.ownerCheck = false }
+}
+
+// WithoutProjectSequencesRoute makes /v0/projects/{project_id}/sequences a 404 like any
+// path outside Gem's document. By default GET (and every method but POST) there is the
+// 405 Method Not Allowed the live API answers, which implies an undocumented POST route
+// (docs/gem-api.md §2.5); the fake does not model that POST and answers it 501.
+func WithoutProjectSequencesRoute() Option {
+	return func(c *config) { c.projectSeqs = false }
 }
