@@ -43,11 +43,11 @@ func (a api) ListUploadedResumes(ctx context.Context, req genserver.ListUploaded
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	base := requestBase(ctx)
 	render := func(r *resume) gen.UploadedResume { return r.render(a.Fake, base) }
-	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, s.resumes.list, l, p.Page, p.PageSize, render)
+	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, &s.resumes, l, p.Page, p.PageSize, render)
 	if err != nil {
 		return nil, err
 	}
-	return genserver.ListUploadedResumes200JSONResponse{Body: body, Headers: genserver.ListUploadedResumes200ResponseHeaders{XPagination: header}}, nil
+	return resumesPage{body, header}, nil
 }
 
 // UploadResume stores a resume uploaded as multipart/form-data field resume_file. The
