@@ -24,8 +24,8 @@ func (f *Fake) lock() *store {
 
 func (f *Fake) unlock() { f.store.mu.Unlock() }
 
-// downloadURL is the absolute URL of a file the fake serves, for this request.
-func downloadURL(ctx context.Context, path string) string {
+// requestBase is where this request reached the fake (Fake.baseURL), for download URLs.
+func requestBase(ctx context.Context) string {
 	base, _ := ctx.Value(baseURLKey{}).(string)
-	return base + path
+	return base
 }

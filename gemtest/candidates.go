@@ -38,7 +38,9 @@ type candidate struct {
 // answers "Longer than maximum length 20.".
 const maxCandidateIDs = 20
 
-// ListCandidates lists candidates by creation time with the documented filters.
+// ListCandidates lists candidates by creation time with the documented filters. The
+// created_after/created_before window and candidate_ids cost what they match; the other
+// filters one pass over that, without sorting.
 func (a api) ListCandidates(_ context.Context, req genserver.ListCandidatesRequestObject) (genserver.ListCandidatesResponseObject, error) {
 	p := req.Params
 	var ids []string
@@ -52,20 +54,33 @@ func (a api) ListCandidates(_ context.Context, req genserver.ListCandidatesReque
 	}
 	s := a.lock()
 	defer a.unlock()
-	keep := func(c *candidate) bool {
-		switch {
-		case p.CreatedBy != nil && c.createdBy != *p.CreatedBy,
-			p.LinkedInHandle != nil && (c.linkedIn == nil || !strings.EqualFold(*c.linkedIn, *p.LinkedInHandle)),
-			p.Email != nil && !c.hasEmailContaining(*p.Email),
-			p.UpdatedAfter != nil && !a.within(c.updated, listing{after: p.UpdatedAfter}),
-			ids != nil && !slices.Contains(ids, c.id):
-			return false
+	var keep func(*candidate) bool
+	if p.CreatedBy != nil || p.LinkedInHandle != nil || p.Email != nil || p.UpdatedAfter != nil {
+		keep = func(c *candidate) bool {
+			switch {
+			case p.CreatedBy != nil && c.createdBy != *p.CreatedBy,
+				p.LinkedInHandle != nil && (c.linkedIn == nil || !strings.EqualFold(*c.linkedIn, *p.LinkedInHandle)),
+				p.Email != nil && !c.hasEmailContaining(*p.Email),
+				p.UpdatedAfter != nil && !a.within(c.updated, listing{after: p.UpdatedAfter}):
+				return false
+			}
+			return true
 		}
-		return true
+	}
+	sorted := s.candidates.sorted
+	if ids != nil {
+		// At most 20 ids: the candidates they name, looked up and sorted, not a scan.
+		sorted = nil
+		for _, id := range ids {
+			if c, ok := s.candidates.get(id); ok && !slices.Contains(sorted, c) {
+				sorted = append(sorted, c)
+			}
+		}
+		slices.SortFunc(sorted, func(x, y *candidate) int { return compareMeta(&x.meta, &y.meta) })
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	body, header := page(a.Fake, s.candidates.list, l, byCreated, keep, p.Page, p.PageSize, s.renderCandidate)
-	return genserver.ListCandidates200JSONResponse{Body: body, Headers: genserver.ListCandidates200ResponseHeaders{XPagination: header}}, nil
+	body, header := page(a.Fake, sorted, l, keep, p.Page, p.PageSize, s.renderCandidate)
+	return candidatesPage{body, header}, nil
 }
 
 // hasEmailContaining is the email filter: "candidates whose email addresses contain
@@ -271,20 +286,19 @@ func (n *note) owner() string   { return n.candidateID }
 func (e *event) owner() string  { return e.candidateID }
 func (r *resume) owner() string { return r.candidateID }
 
-// ofCandidate pages one candidate's items by creation time, or is the 404 for an
+// ofCandidate pages one candidate's items of t by timestamp, or is the 404 for an
 // unknown candidate.
-func ofCandidate[T owned, R any](f *Fake, s *store, candidateID string, items []T, l listing, pg, size *int, render func(T) R) ([]R, *string, error) {
+func ofCandidate[T owned, R any](f *Fake, s *store, candidateID string, t *table[T], l listing, pg, size *int, render func(T) R) ([]R, *string, error) {
 	if _, ok := s.candidates.get(candidateID); !ok {
 		return nil, nil, f.notFound("Candidate")
 	}
-	keep := func(v T) bool { return v.owner() == candidateID }
-	body, header := page(f, items, l, byCreated, keep, pg, size, render)
+	body, header := page(f, t.ownedBy(candidateID), l, nil, pg, size, render)
 	return body, header, nil
 }
 
 // dropOwned deletes a candidate's items from t.
 func dropOwned[T owned](t *table[T], candidateID string) {
-	for _, v := range t.filter(func(v T) bool { return v.owner() == candidateID }) {
+	for _, v := range slices.Clone(t.ownedBy(candidateID)) {
 		t.remove(v.base().id)
 	}
 }

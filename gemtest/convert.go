@@ -14,6 +14,15 @@ func deref[T any](p *[]T) []T {
 	return *p
 }
 
+// deref1 is *p, or the zero value for nil.
+func deref1[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
 // nonNil makes a nil slice empty, so it encodes as [] rather than null.
 func nonNil[T any](s []T) []T {
 	if s == nil {

@@ -22,11 +22,11 @@ type dataExport struct {
 }
 
 // render is the export as {id, created_at, files: [{name, download_url}]}; the file shape
-// comes from a single source (notes §1.14).
-func (e *dataExport) render(ctx context.Context) gen.DataExport {
+// comes from a single source (notes §1.14); download_url is signed and expiring (fileSigner).
+func (e *dataExport) render(f *Fake, base string) gen.DataExport {
 	files := make([]gen.DataExportFile, len(e.files))
 	for i, file := range e.files {
-		url := downloadURL(ctx, filesPrefix+"data_export/"+e.id+"/"+itoa(i)+"/"+pathEscape(file.Name)+".csv")
+		url := f.downloadURL(base, "data_export/"+e.id+"/"+itoa(i)+"/"+pathEscape(file.Name)+".csv")
 		files[i] = gen.DataExportFile{Name: ptr(file.Name), DownloadURL: &url}
 	}
 	return gen.DataExport{ID: ptr(e.id), CreatedAt: unixTime(e.created), Files: files}
@@ -46,5 +46,5 @@ func (a api) GetDataExport(ctx context.Context, _ genserver.GetDataExportRequest
 			latest = e
 		}
 	}
-	return genserver.GetDataExport200JSONResponse(latest.render(ctx)), nil
+	return genserver.GetDataExport200JSONResponse(latest.render(a.Fake, requestBase(ctx))), nil
 }

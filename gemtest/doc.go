@@ -1,7 +1,7 @@
 // Package gemtest is a fake Gem API v0 for tests: in memory, validated against Gem's
 // published OpenAPI document (api/openapi.json), and shaped by what is known of the real
 // API's behaviour. Comments cite Gem's API reference as "reference" and the project's
-// notes on the live API (gem-api-notes.md) as "notes §n".
+// notes on the live API as "notes §n" or "docs/gem-api.md §n" (the same notes).
 //
 // In a test, one line starts it and the test's end closes it:
 //
@@ -23,13 +23,21 @@
 //   - flask-smorest's pagination: bare arrays and its X-Pagination header, exactly;
 //   - the documented semantics: duplicate candidates, all-or-nothing project membership
 //     with its log, hidden (never deleted) fields and options, custom field values by
-//     type, resumes and data exports with download URLs it serves, and the deprecated
-//     event lists' 403;
-//   - the gateway: X-API-Key (403 without a valid one) and a per-key token bucket (429);
+//     type, resumes and data exports with pre-signed, expiring download URLs it serves;
+//   - what was observed live: the deprecated event lists' 403, the 400 for a user_id
+//     adding a candidate another user owns, the 405 on GET /v0/projects/{id}/sequences;
+//   - the gateway: X-API-Key (403 without a valid one), a per-key token bucket (429) and
+//     the 10 MB payload limit (413);
 //   - optional, seeded and repeatable faults: 429s, 5xxs, dropped connections, latency.
 //
 // Where Gem's behaviour is unknown the fake makes a guess, says so in a comment next to
 // it, and offers an Option to choose otherwise (WithDefaultSort, WithInclusiveTimeFilters,
 // WithSelectValues, WithProjectFieldOptionsStatus, WithDuplicateCandidateShape,
-// WithMembershipActions, WithEventLists, WithNotFoundMessages, WithRetryAfter).
+// WithMembershipActions, WithEventLists, WithNotFoundMessages, WithRetryAfter,
+// WithMaxRequestBody, WithDownloadURLExpiry, WithoutCandidateOwnerCheck,
+// WithoutProjectSequencesRoute).
+//
+// Lists cost what they serve: the store keeps every list in its order, so a page does
+// not sort or scan what it does not show (BenchmarkWalkCandidates). FuzzServeHTTP sends
+// arbitrary requests through the fake.
 package gemtest

@@ -48,8 +48,8 @@ func (a api) ListEvents(_ context.Context, req genserver.ListEventsRequestObject
 	defer a.unlock()
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	body, header := page(a.Fake, s.events.list, l, byCreated, nil, p.Page, p.PageSize, (*event).render)
-	return genserver.ListEvents200JSONResponse{Body: body, Headers: genserver.ListEvents200ResponseHeaders{XPagination: header}}, nil
+	body, header := page(a.Fake, s.events.sorted, l, nil, p.Page, p.PageSize, (*event).render)
+	return eventsPage{body, header}, nil
 }
 
 // ListCandidateEvents is deprecated: 403 unless WithEventLists, then the candidate's
@@ -62,11 +62,11 @@ func (a api) ListCandidateEvents(_ context.Context, req genserver.ListCandidateE
 	defer a.unlock()
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, s.events.list, l, p.Page, p.PageSize, (*event).render)
+	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, &s.events, l, p.Page, p.PageSize, (*event).render)
 	if err != nil {
 		return nil, err
 	}
-	return genserver.ListCandidateEvents200JSONResponse{Body: body, Headers: genserver.ListCandidateEvents200ResponseHeaders{XPagination: header}}, nil
+	return eventsPage{body, header}, nil
 }
 
 // CreateCandidateEvent records a manual touchpoint: "only manual_touchpoints type event

@@ -3,6 +3,7 @@ package gemtest
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -29,6 +30,7 @@ type Fake struct {
 	log     *slog.Logger
 
 	store     *store
+	files     *fileSigner
 	defaultID string
 }
 
@@ -51,9 +53,10 @@ func New(opts ...Option) (*Fake, error) {
 		faults: newFaultSource(cfg.faults),
 		log:    cfg.logger,
 		store:  newStore(),
+		files:  newFileSigner(cfg.downloadExpiry, cfg.clock),
 	}
 	if cfg.rateLimited {
-		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock)
+		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock, maxBuckets)
 	}
 	strict := genserver.NewStrictHandlerWithOptions(api{f}, nil, genserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  f.requestError,
@@ -129,7 +132,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, status := f.routes.Find(r.Method, r.URL.EscapedPath())
 	rec := &recorder{header: http.Header{}}
 	if fault == NoFault || fault == FaultDropAfter {
-		f.serve(rec, r, rt, params, status)
+		f.serveRecovering(rec, r, rt, params, status)
 	} else {
 		f.faults.respond(rec, fault)
 	}
@@ -147,10 +150,16 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve is the gateway (API key, rate limit) and then the origin: routing, request
 // validation and the operation.
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, params map[string]string, status int) {
+	// A declared payload over the limit is refused before anything else (tooLarge).
+	if r.ContentLength > f.cfg.maxBody {
+		tooLarge(w)
+		return
+	}
 	// AWS API Gateway rejects a missing or unknown key, Bearer tokens included, with 403
-	// {"message":"Forbidden"} before throttling (notes §2.1).
+	// {"message":"Forbidden"} before throttling (notes §2.1); a key longer than any it
+	// issues (maxKeyLength) is unknown whatever WithAPIKeys says.
 	key := r.Header.Get("X-API-Key")
-	if key == "" || (len(f.cfg.apiKeys) > 0 && !slices.Contains(f.cfg.apiKeys, key)) {
+	if key == "" || len(key) > maxKeyLength || (len(f.cfg.apiKeys) > 0 && !slices.Contains(f.cfg.apiKeys, key)) {
 		writeJSON(w, http.StatusForbidden, gatewayBody("Forbidden"))
 		return
 	}
@@ -164,16 +173,79 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, pa
 			return
 		}
 	}
+	if !f.bufferBody(w, r) {
+		return
+	}
 	if rt == nil {
+		if f.cfg.projectSeqs && isProjectSequences(r.URL.EscapedPath()) {
+			projectSequences(w, r)
+			return
+		}
 		writeJSON(w, status, smorestBody(status, "", nil))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	if err := f.validateRequest(r, rt, params); err != nil {
 		writeError(w, err)
 		return
 	}
 	f.handler.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baseURLKey{}, f.baseURL(r))))
+}
+
+// bufferBody reads the whole request body, as the gateway does before it forwards a
+// request, and puts it back for the origin. A body over the payload limit
+// (WithMaxRequestBody, 10 MB by default) is the gateway's 413 whether its length was
+// declared or not (chunked). It reports whether the request may go on.
+func (f *Fake) bufferBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, f.cfg.maxBody+1))
+	_ = r.Body.Close()
+	switch {
+	case err != nil:
+		// The client went away mid-body (or the body failed to decode): the gateway never
+		// saw a whole request. Its generic 400 is the guess.
+		writeJSON(w, http.StatusBadRequest, gatewayBody("Bad Request"))
+		return false
+	case int64(len(data)) > f.cfg.maxBody:
+		tooLarge(w)
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.ContentLength = int64(len(data))
+	return true
+}
+
+// tooLarge is AWS API Gateway's REQUEST_TOO_LARGE: 413 {"message":"Request Too Long"}.
+// A REST API's payload limit is 10 MB, and this gateway response is the one AWS does not
+// let an API customise, so it is what Gem answers for a larger body whatever the
+// operation, before the key is checked (docs/gem-api.md §2.1 for the gateway; the body's
+// wording is AWS's default as users report it, not seen in a Gem source).
+func tooLarge(w http.ResponseWriter) {
+	writeJSON(w, http.StatusRequestEntityTooLarge, gatewayBody("Request Too Long"))
+}
+
+// serveRecovering is serve, with a panic answered as Flask answers an unhandled
+// exception: 500 in flask-smorest's shape, never a panic in the caller of ServeHTTP. A
+// panic is a bug of the fake, so it is logged and reported to WithResponseValidation's tb.
+// http.ErrAbortHandler (a deliberately dropped connection) still propagates.
+func (f *Fake) serveRecovering(rec *recorder, r *http.Request, rt *route.Route, params map[string]string, status int) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		f.log.Error("gemtest: handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v)
+		if f.cfg.tb != nil {
+			f.cfg.tb.Errorf("gemtest: %s %s panicked: %v", r.Method, r.URL.RequestURI(), v)
+		}
+		*rec = recorder{header: http.Header{}}
+		writeJSON(rec, http.StatusInternalServerError, smorestBody(http.StatusInternalServerError, "", nil))
+	}()
+	f.serve(rec, r, rt, params, status)
 }
 
 // requestError answers what the generated server could not bind after validation passed

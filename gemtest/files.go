@@ -1,27 +1,95 @@
 package gemtest
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // filesPrefix is where the fake serves the files behind the download_url fields it hands
 // out (resumes, data export files). Like pre-signed storage URLs, they need no API key and
-// are never rate limited or faulted.
+// are never rate limited or faulted; what grants access is the URL's signature.
 const filesPrefix = "/_gemtest/files/"
+
+// DefaultDownloadURLExpiry is how long a download_url the fake hands out stays valid. Gem
+// does not say; its files are presumably in S3 behind pre-signed URLs (docs/gem-api.md
+// §1.14), and boto3's generate_presigned_url, the likely signer of a Flask service on AWS,
+// defaults to an hour.
+const DefaultDownloadURLExpiry = time.Hour
 
 func pathEscape(s string) string { return url.PathEscape(s) }
 
+// fileSigner signs download URLs as a pre-signed storage URL is signed: an expiry time and
+// an HMAC-SHA256 of the path and that time, keyed with a secret drawn from crypto/rand
+// when the fake is made. Without the secret a URL cannot be made or altered, so file ids,
+// sequential as they are, cannot be guessed into downloads; and a URL stops working when
+// it expires, by the fake's clock (WithClock), so tests can expire one without waiting.
+type fileSigner struct {
+	secret [32]byte
+	expiry time.Duration
+	now    func() time.Time
+}
+
+func newFileSigner(expiry time.Duration, now func() time.Time) *fileSigner {
+	s := &fileSigner{expiry: expiry, now: now}
+	_, _ = rand.Read(s.secret[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return s
+}
+
+func (s *fileSigner) signature(path string, expires int64) string {
+	mac := hmac.New(sha256.New, s.secret[:])
+	mac.Write([]byte(path + "\n" + strconv.FormatInt(expires, 10)))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// sign returns the query that makes path (escaped, under filesPrefix) downloadable until
+// the expiry: Expires (unix seconds) and Signature, as S3's query-string authentication
+// names them.
+func (s *fileSigner) sign(path string) string {
+	expires := s.now().Add(s.expiry).Unix()
+	return "Expires=" + strconv.FormatInt(expires, 10) + "&Signature=" + s.signature(path, expires)
+}
+
+// check reports why a download is refused ("" when it is not): S3's AccessDenied
+// messages for a missing or wrong signature and for an expired URL.
+func (s *fileSigner) check(path string, q url.Values) string {
+	expires, err := strconv.ParseInt(q.Get("Expires"), 10, 64)
+	if err != nil || !hmac.Equal([]byte(q.Get("Signature")), []byte(s.signature(path, expires))) {
+		return "Query-string authentication requires the Signature and Expires parameters, and they must be valid"
+	}
+	if s.now().Unix() > expires {
+		return "Request has expired"
+	}
+	return ""
+}
+
+// downloadURL is the absolute, signed URL of a file the fake serves, for this request.
+func (f *Fake) downloadURL(base string, path string) string {
+	return base + filesPrefix + path + "?" + f.files.sign(path)
+}
+
 // serveFile serves a download: uploaded_resumes/<id>/<filename> or
-// data_export/<id>/<index>/<name>.csv.
+// data_export/<id>/<index>/<name>.csv, when the URL's signature is valid and unexpired.
+// Refusals are S3's: 403 with an XML error body.
 func (f *Fake) serveFile(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), filesPrefix), "/")
+	path := strings.TrimPrefix(r.URL.EscapedPath(), filesPrefix)
+	if why := f.files.check(path, r.URL.Query()); why != "" {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>AccessDenied</Code><Message>" + why + "</Message></Error>"))
+		return
+	}
+	parts := strings.Split(path, "/")
 	var contentType, name string
 	var data []byte
 	found := false

@@ -1,6 +1,8 @@
 package gemtest_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -78,4 +80,54 @@ func TestDefaultRateLimit(t *testing.T) {
 		require.Equal(t, http.StatusOK, call(t, srv, http.MethodGet, "/v0/sequences", nil).status)
 	}
 	assert.Equal(t, http.StatusTooManyRequests, call(t, srv, http.MethodGet, "/v0/sequences", nil).status)
+}
+
+// The gateway's payload limit (10 MB by default, WithMaxRequestBody) applies to every
+// request, declared or chunked, with AWS's 413 {"message":"Request Too Long"}; a declared
+// one is refused before the key is checked. At the limit a body goes through.
+func TestRequestBodyLimit(t *testing.T) {
+	send := func(srv *gemtest.Server, method, path string, body []byte, chunked bool, key string) response {
+		t.Helper()
+		req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
+		require.NoError(t, err)
+		if chunked {
+			req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), -1
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("X-API-Key", key)
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return response{status: resp.StatusCode, header: resp.Header, body: data}
+	}
+	tooLong := func(r response, msg string) {
+		t.Helper()
+		assert.Equal(t, http.StatusRequestEntityTooLarge, r.status, msg)
+		assert.JSONEq(t, `{"message":"Request Too Long"}`, string(r.body), msg)
+	}
+
+	srv, _ := start(t)
+	big := bytes.Repeat([]byte(" "), gemtest.DefaultMaxRequestBody+1)
+	for _, chunked := range []bool{false, true} {
+		tooLong(send(srv, http.MethodPost, "/v0/candidates", big, chunked, srv.APIKey), "POST")
+		tooLong(send(srv, http.MethodGet, "/v0/users", big, chunked, srv.APIKey), "a GET with a body")
+	}
+	tooLong(send(srv, http.MethodPost, "/v0/candidates", big, false, ""), "declared: before the key")
+	tooLong(send(srv, http.MethodPost, "/v0/nowhere", big, false, srv.APIKey), "declared: before routing")
+
+	srv, _ = start(t, gemtest.WithMaxRequestBody(100))
+	body := []byte(`{"created_by":"` + srv.UserID + `","first_name":"Ada"}`)
+	body = append(body, bytes.Repeat([]byte(" "), 100-len(body))...)
+	for _, chunked := range []bool{false, true} {
+		r := send(srv, http.MethodPost, "/v0/candidates", body, chunked, srv.APIKey)
+		assert.Equal(t, http.StatusCreated, r.status, "exactly the limit: %s", r.body)
+		tooLong(send(srv, http.MethodPost, "/v0/candidates", append(body, ' '), chunked, srv.APIKey), "one byte over")
+	}
+
+	_, err := gemtest.New(gemtest.WithMaxRequestBody(0))
+	assert.Error(t, err)
 }

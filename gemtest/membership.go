@@ -25,15 +25,49 @@ func (e *logEntry) render() gen.ProjectCandidateMembershipLog {
 // addMember puts c into p and logs it. Every addition and removal is logged, whichever
 // call made it (notes §1.15).
 func (f *Fake) addMember(s *store, p *project, c *candidate, now int64) {
-	p.members = append(p.members, &membership{meta{id: c.id, seq: s.nextSeq(), created: now}})
+	p.addMember(&membership{meta{id: c.id, seq: s.nextSeq(), created: now}})
 	c.projects = append(c.projects, p.id)
-	s.log = append(s.log, &logEntry{meta: meta{seq: s.nextSeq(), created: now}, candidateID: c.id, projectID: p.id, action: f.cfg.addAction})
+	s.log.add(&logEntry{meta: meta{seq: s.nextSeq(), created: now}, candidateID: c.id, projectID: p.id, action: f.cfg.addAction})
 }
 
 func (f *Fake) removeMember(s *store, p *project, c *candidate, now int64) {
 	p.removeMember(c.id)
 	c.projects = slices.DeleteFunc(c.projects, func(id string) bool { return id == p.id })
-	s.log = append(s.log, &logEntry{meta: meta{seq: s.nextSeq(), created: now}, candidateID: c.id, projectID: p.id, action: f.cfg.removeAction})
+	s.log.add(&logEntry{meta: meta{seq: s.nextSeq(), created: now}, candidateID: c.id, projectID: p.id, action: f.cfg.removeAction})
+}
+
+// membershipLog is the project candidate membership log, sorted, and also per project and
+// per candidate, since every request for it filters by one or both. Entries are never
+// removed.
+type membershipLog struct {
+	ordered[*logEntry]
+	byProject, byCandidate map[string]*ordered[*logEntry]
+}
+
+func (l *membershipLog) add(e *logEntry) {
+	l.ordered.add(e)
+	if l.byProject == nil {
+		l.byProject, l.byCandidate = map[string]*ordered[*logEntry]{}, map[string]*ordered[*logEntry]{}
+	}
+	for _, idx := range []struct {
+		m   map[string]*ordered[*logEntry]
+		key string
+	}{{l.byProject, e.projectID}, {l.byCandidate, e.candidateID}} {
+		o := idx.m[idx.key]
+		if o == nil {
+			o = &ordered[*logEntry]{}
+			idx.m[idx.key] = o
+		}
+		o.add(e)
+	}
+}
+
+// of is the sorted log of one project or candidate.
+func of(m map[string]*ordered[*logEntry], key string) []*logEntry {
+	if o := m[key]; o != nil {
+		return o.sorted
+	}
+	return nil
 }
 
 // ListProjectCandidates lists a project's candidates ({candidate_id, added_at}: ids only,
@@ -47,10 +81,10 @@ func (a api) ListProjectCandidates(_ context.Context, req genserver.ListProjectC
 	}
 	q := req.Params
 	l := listing{order: q.Sort, after: q.AddedAfter, before: q.AddedBefore}
-	body, header := page(a.Fake, p.members, l, byCreated, nil, q.Page, q.PageSize, func(m *membership) gen.ProjectCandidateMembership {
+	body, header := page(a.Fake, p.members.sorted, l, nil, q.Page, q.PageSize, func(m *membership) gen.ProjectCandidateMembership {
 		return gen.ProjectCandidateMembership{CandidateID: ptr(m.id), AddedAt: unixTime(m.created)}
 	})
-	return genserver.ListProjectCandidates200JSONResponse{Body: body, Headers: genserver.ListProjectCandidates200ResponseHeaders{XPagination: header}}, nil
+	return projectCandidatesPage{body, header}, nil
 }
 
 // AddCandidatesToProject adds candidates to a project, all or nothing: when any is in the
@@ -74,9 +108,9 @@ func (a api) RemoveCandidatesFromProject(_ context.Context, req genserver.Remove
 }
 
 // changeMembers adds (add) or removes the body's candidates. user_id, when sent, must have
-// write access to the project (reference; the 400's message is observed, notes §2.5).
-// Candidate ids that name no candidate are a 400 listing them when adding (a guess), and
-// are "not in the project" when removing.
+// write access to the project (reference; the 400's message is observed, notes §2.5), and
+// must own every candidate (ownerCheck). Candidate ids that name no candidate are a 400
+// listing them when adding (a guess), and are "not in the project" when removing.
 func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, add bool) error {
 	s := f.lock()
 	defer f.unlock()
@@ -109,6 +143,17 @@ func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, ad
 	if len(unknown) > 0 {
 		return badRequest("Candidates with the ids do not exist", fieldErrors{"candidate_ids": unknown})
 	}
+	if b.UserID != nil && f.cfg.ownerCheck && slices.ContainsFunc(ids, func(id string) bool {
+		c, ok := s.candidates.get(id)
+		return ok && c.createdBy != *b.UserID
+	}) {
+		// Observed live: sending user_id to add a candidate another user owns is this 400,
+		// while the same call without user_id is a 204 (docs/gem-api.md §2.5). Owner is
+		// created_by, the only owner the API shows. The batch fails whole, as the other
+		// membership 400s do, and the check applies to removals too (unobserved; the same
+		// user_id with the same meaning). WithoutCandidateOwnerCheck turns it off.
+		return noPermission()
+	}
 	if len(conflicting) > 0 {
 		msg := "Candidates with the ids are not in the project"
 		if add {
@@ -140,10 +185,15 @@ func (a api) ListProjectMembershipLog(_ context.Context, req genserver.ListProje
 	}
 	s := a.lock()
 	defer a.unlock()
-	keep := func(e *logEntry) bool {
-		return (p.ProjectID == nil || e.projectID == *p.ProjectID) && (p.CandidateID == nil || e.candidateID == *p.CandidateID)
+	// One filter picks the index; the other, when both are given, filters it.
+	entries, keep := of(s.log.byCandidate, deref1(p.CandidateID)), (func(*logEntry) bool)(nil)
+	if p.ProjectID != nil {
+		entries = of(s.log.byProject, *p.ProjectID)
+		if p.CandidateID != nil {
+			keep = func(e *logEntry) bool { return e.candidateID == *p.CandidateID }
+		}
 	}
 	l := listing{order: p.Sort, after: p.ChangedAfter, before: p.ChangedBefore}
-	body, header := page(a.Fake, s.log, l, byCreated, keep, p.Page, p.PageSize, (*logEntry).render)
-	return genserver.ListProjectMembershipLog200JSONResponse{Body: body, Headers: genserver.ListProjectMembershipLog200ResponseHeaders{XPagination: header}}, nil
+	body, header := page(a.Fake, entries, l, keep, p.Page, p.PageSize, (*logEntry).render)
+	return membershipLogPage{body, header}, nil
 }

@@ -27,11 +27,11 @@ func (a api) ListCandidateNotes(_ context.Context, req genserver.ListCandidateNo
 	defer a.unlock()
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, s.notes.list, l, p.Page, p.PageSize, (*note).render)
+	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, &s.notes, l, p.Page, p.PageSize, (*note).render)
 	if err != nil {
 		return nil, err
 	}
-	return genserver.ListCandidateNotes200JSONResponse{Body: body, Headers: genserver.ListCandidateNotes200ResponseHeaders{XPagination: header}}, nil
+	return notesPage{body, header}, nil
 }
 
 // CreateNote adds a note to a candidate; is_private defaults to false.

@@ -25,6 +25,11 @@ const (
 	DefaultBurst         = 500
 )
 
+// DefaultMaxRequestBody is the largest request body the fake accepts by default: AWS API
+// Gateway's payload limit for a REST API, 10 MB (taken as 10 MiB), which Gem's gateway
+// applies before its origin sees the request (docs/gem-api.md §2.1).
+const DefaultMaxRequestBody = 10 << 20
+
 // SelectValues says what the fake accepts as the value of a single_select or multi_select
 // custom field on POST and PUT /v0/candidates.
 type SelectValues int
@@ -74,6 +79,10 @@ type config struct {
 	eventLists     bool
 	notFoundText   bool
 	publicURL      string
+	maxBody        int64
+	downloadExpiry time.Duration
+	ownerCheck     bool
+	projectSeqs    bool
 }
 
 func defaultConfig() config {
@@ -94,6 +103,13 @@ func defaultConfig() config {
 		// 'add' | 'remove', PY's mock uses "added"/"removed" (notes §1.15, §5).
 		addAction:    "add",
 		removeAction: "remove",
+		maxBody:      DefaultMaxRequestBody,
+		// download_url lifetime: undocumented; boto3's default for pre-signed URLs.
+		downloadExpiry: DefaultDownloadURLExpiry,
+		// Both observed live (docs/gem-api.md §2.5): see WithoutCandidateOwnerCheck and
+		// WithoutProjectSequencesRoute.
+		ownerCheck:  true,
+		projectSeqs: true,
 	}
 }
 
@@ -102,12 +118,21 @@ func (c *config) check() error {
 		if k == "" {
 			return fmt.Errorf("gemtest: WithAPIKeys: empty key")
 		}
+		if len(k) > maxKeyLength {
+			return fmt.Errorf("gemtest: WithAPIKeys: a key longer than %d characters, which the gateway never issues", maxKeyLength)
+		}
 	}
 	if c.rateLimited && (c.ratePerSecond <= 0 || c.burst < 1) {
 		return fmt.Errorf("gemtest: WithRateLimit(%v, %d): rate must be > 0 and burst >= 1", c.ratePerSecond, c.burst)
 	}
 	if c.pfoStatus != http.StatusOK && c.pfoStatus != http.StatusNoContent {
 		return fmt.Errorf("gemtest: WithProjectFieldOptionsStatus(%d): want 200 or 204", c.pfoStatus)
+	}
+	if c.downloadExpiry <= 0 {
+		return fmt.Errorf("gemtest: WithDownloadURLExpiry(%v): want a positive duration", c.downloadExpiry)
+	}
+	if c.maxBody < 1 {
+		return fmt.Errorf("gemtest: WithMaxRequestBody(%d): want at least 1 byte", c.maxBody)
 	}
 	if c.addAction == "" || c.removeAction == "" {
 		return fmt.Errorf("gemtest: WithMembershipActions: empty action")
@@ -119,7 +144,8 @@ func (c *config) check() error {
 }
 
 // WithAPIKeys accepts only the given X-API-Key values; any other key gets the gateway's
-// 403. By default every non-empty key is accepted.
+// 403. By default every non-empty key of at most 128 characters (AWS API Gateway's longest)
+// is accepted.
 func WithAPIKeys(keys ...string) Option {
 	return func(c *config) { c.apiKeys = append([]string(nil), keys...) }
 }
@@ -240,4 +266,38 @@ func WithNotFoundMessages() Option {
 // mounted under a path prefix or behind a proxy.
 func WithPublicURL(base string) Option {
 	return func(c *config) { c.publicURL = base }
+}
+
+// WithMaxRequestBody sets the largest request body, in bytes, the fake accepts; a larger
+// one is the gateway's 413 {"message":"Request Too Long"}, whether its Content-Length
+// declares it or it arrives chunked. The default is DefaultMaxRequestBody (10 MB), so a
+// resume of exactly 10 MB, which Gem's own check allows, does not fit through the gateway
+// with its multipart envelope, as on the real API (a guess: the limit is AWS's); raise the
+// limit to reach the fake's own resume checks with such files.
+func WithMaxRequestBody(n int64) Option {
+	return func(c *config) { c.maxBody = n }
+}
+
+// WithDownloadURLExpiry sets how long the download_url of a resume or a data export file
+// stays valid, by the fake's clock (WithClock). The default is DefaultDownloadURLExpiry
+// (an hour, a guess). The URLs are signed with a secret of the fake's own, so they cannot
+// be guessed from the ids in them; an expired or altered one gets S3's 403 AccessDenied.
+func WithDownloadURLExpiry(d time.Duration) Option {
+	return func(c *config) { c.downloadExpiry = d }
+}
+
+// WithoutCandidateOwnerCheck lets a user_id that can write to a project add and remove
+// candidates it does not own (created_by another user). By default that is Gem's 400 "User
+// does not have the permission to perform the action.", as observed live when adding
+// (docs/gem-api.md §2.5); without user_id the same call succeeds either way.
+func WithoutCandidateOwnerCheck() Option {
+	return func(c *config) { c.ownerCheck = false }
+}
+
+// WithoutProjectSequencesRoute makes /v0/projects/{project_id}/sequences a 404 like any
+// path outside Gem's document. By default GET (and every method but POST) there is the
+// 405 Method Not Allowed the live API answers, which implies an undocumented POST route
+// (docs/gem-api.md §2.5); the fake does not model that POST and answers it 501.
+func WithoutProjectSequencesRoute() Option {
+	return func(c *config) { c.projectSeqs = false }
 }

@@ -1,8 +1,8 @@
 package gemtest
 
 import (
-	"cmp"
-	"slices"
+	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -18,18 +18,26 @@ const (
 // pageOf returns items' page (1-based) of size, and its X-Pagination header. The body of a
 // page past the last is empty, never nil, so it encodes as [].
 func pageOf[T any](items []T, page, size *int) ([]T, string) {
-	p, n := 1, defaultPageSize
-	if page != nil {
-		p = *page
-	}
-	if size != nil {
-		n = *size
-	}
+	p, n := pageParams(page, size)
 	out := []T{}
-	if start := (p - 1) * n; start < len(items) {
-		out = append(out, items[start:min(start+n, len(items))]...)
+	if start, end := pageBounds(p, n, len(items)); start < end {
+		out = append(out, items[start:end]...)
 	}
 	return out, paginationHeader(p, n, len(items))
+}
+
+// pageBounds is the index range [start, end) of page p (1-based) of size n in a list of
+// total items; empty (start == end) past the last page. It never overflows: page numbers
+// go up to the largest int64 the query accepts, and (p-1)*n would wrap for large ones
+// (page=4611686018427387905&page_size=2 did, and the slice panicked). flask-smorest computes
+// (page - 1) * page_size with Python's unbounded integers, so any page past the last is
+// simply empty.
+func pageBounds(p, n, total int) (start, end int) {
+	if p < 1 || n < 1 || total <= 0 || p-1 > (total-1)/n {
+		return total, total
+	}
+	start = (p - 1) * n // <= total-1: no overflow
+	return start, start + min(n, total-start)
 }
 
 // paginationHeader is flask-smorest's X-Pagination: its _make_pagination_metadata keys in
@@ -96,25 +104,83 @@ func (f *Fake) descending(order *gen.SortOrder) bool {
 	return f.cfg.defaultSort == gen.SortOrderDesc
 }
 
-// page filters, sorts and pages items and renders the page: the body and X-Pagination of
-// every sortable list. The time window applies to key, the sort key; creation order
-// breaks ties; keep is the list's other filters.
-func page[T record, R any](f *Fake, items []T, l listing, key func(T) int64, keep func(T) bool, pg, size *int, render func(T) R) ([]R, *string) {
-	var kept []T
-	for _, v := range items {
-		if f.within(key(v), l) && (keep == nil || keep(v)) {
-			kept = append(kept, v)
+// page serves one page of a sortable list: sorted holds the list's items in ascending
+// (timestamp, creation) order (ordered.sorted), the order every such list sorts by, desc
+// being its reverse. The *_after/*_before window is found by binary search; keep is the
+// list's other filters. Without keep a page costs its own size; with keep, one pass over
+// the window counts the matches (X-Pagination needs the total) and renders only the
+// page's. Nothing is sorted per request.
+func page[T record, R any](f *Fake, sorted []T, l listing, keep func(T) bool, pg, size *int, render func(T) R) ([]R, *string) {
+	items := window(f, sorted, l)
+	p, n := pageParams(pg, size)
+	at := func(i int) T { return items[i] }
+	if f.descending(l.order) {
+		at = func(i int) T { return items[len(items)-1-i] }
+	}
+	var out []R
+	total := 0
+	if keep == nil {
+		total = len(items)
+		start, end := pageBounds(p, n, total)
+		out = make([]R, 0, end-start)
+		for i := start; i < end; i++ {
+			out = append(out, render(at(i)))
+		}
+	} else {
+		first := math.MaxInt // the page's first match, by position among the matches
+		if p >= 1 && n >= 1 && p-1 <= math.MaxInt/n {
+			first = (p - 1) * n
+		}
+		out = []R{}
+		for i := range items {
+			v := at(i)
+			if !keep(v) {
+				continue
+			}
+			if total >= first && total-first < n {
+				out = append(out, render(v))
+			}
+			total++
 		}
 	}
-	desc := f.descending(l.order)
-	slices.SortStableFunc(kept, func(a, b T) int {
-		c := cmp.Or(cmp.Compare(key(a), key(b)), cmp.Compare(a.base().seq, b.base().seq))
-		if desc {
-			return -c
-		}
-		return c
-	})
-	return pageInOrder(kept, pg, size, render)
+	header := paginationHeader(p, n, total)
+	return out, &header
+}
+
+// window is the part of sorted within the *_after/*_before filters: strict by default,
+// inclusive with WithInclusiveTimeFilters (notes §2.3).
+func window[T record](f *Fake, sorted []T, l listing) []T {
+	lo, hi := 0, len(sorted)
+	if l.after != nil {
+		a := int64(*l.after)
+		lo = sort.Search(len(sorted), func(i int) bool {
+			c := sorted[i].base().created
+			return c > a || (f.cfg.inclusive && c == a)
+		})
+	}
+	if l.before != nil {
+		b := int64(*l.before)
+		hi = sort.Search(len(sorted), func(i int) bool {
+			c := sorted[i].base().created
+			return c > b || (!f.cfg.inclusive && c == b)
+		})
+	}
+	if lo >= hi {
+		return nil
+	}
+	return sorted[lo:hi]
+}
+
+// pageParams are the page and page_size asked for, with flask-smorest's defaults.
+func pageParams(page, size *int) (int, int) {
+	p, n := 1, defaultPageSize
+	if page != nil {
+		p = *page
+	}
+	if size != nil {
+		n = *size
+	}
+	return p, n
 }
 
 // pageInOrder pages items as they are and renders the page (lists without sort: users,
@@ -123,9 +189,6 @@ func pageInOrder[T, R any](items []T, pg, size *int, render func(T) R) ([]R, *st
 	shown, header := pageOf(items, pg, size)
 	return mapSlice(shown, render), &header
 }
-
-// byCreated is the sort key of most lists: creation time.
-func byCreated[T record](v T) int64 { return v.base().created }
 
 // mapSlice renders each item; never nil, so an empty result encodes as [].
 func mapSlice[T, R any](items []T, render func(T) R) []R {

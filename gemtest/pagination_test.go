@@ -1,13 +1,17 @@
 package gemtest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gem-go/gem-go/gemtest"
 	"github.com/gem-go/gem-go/gen"
 )
 
@@ -66,5 +70,47 @@ func TestPagesPartitionTheList(t *testing.T) {
 	assert.Len(t, seen, 23)
 	for id, n := range seen {
 		assert.Equal(t, 1, n, id)
+	}
+}
+
+// Any page number the query accepts (up to the largest int64) is served as flask-smorest
+// serves it, with Python's unbounded integers: past the last page the body is [] and
+// X-Pagination keeps only the totals and the ends. (page-1)*page_size used to wrap for
+// page=4611686018427387905&page_size=2 and the slice panicked out of Fake.ServeHTTP.
+// Larger numbers are not integers to the query parser: a 422.
+func TestHugePageNumbers(t *testing.T) {
+	f, err := gemtest.New(gemtest.WithDemoData(), gemtest.WithoutRateLimit(), gemtest.WithResponseValidation(t))
+	require.NoError(t, err)
+	serve := func(path string) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("X-API-Key", f.APIKey())
+		w := httptest.NewRecorder()
+		f.ServeHTTP(w, req) // no http.Server in between to recover a panic
+		return w
+	}
+	cand := *f.Candidates()[0].ID
+	proj := *f.Projects()[0].ID
+	lists := []string{
+		"/v0/users", "/v0/candidates", "/v0/projects", "/v0/custom_fields", "/v0/project_fields",
+		"/v0/sequences", "/v0/candidates/" + cand + "/notes", "/v0/candidates/" + cand + "/uploaded_resumes",
+		"/v0/projects/" + proj + "/candidates", "/v0/project_candidate_membership_log?project_id=" + proj,
+	}
+	for _, list := range lists {
+		sep := "?"
+		if strings.Contains(list, "?") {
+			sep = "&"
+		}
+		for _, q := range []string{"page=4611686018427387905&page_size=2", "page=9223372036854775807", "page=9223372036854775807&page_size=100", "page=92233720368547759&page_size=100"} {
+			w := serve(list + sep + q)
+			require.Equal(t, http.StatusOK, w.Code, "%s%s%s: %s", list, sep, q, w.Body)
+			assert.JSONEq(t, `[]`, w.Body.String(), "%s%s%s", list, sep, q)
+			var meta map[string]int
+			require.NoError(t, json.Unmarshal([]byte(w.Header().Get("X-Pagination")), &meta))
+			assert.NotContains(t, meta, "page", "%s%s%s: past the last page", list, sep, q)
+			assert.NotContains(t, meta, "next_page")
+		}
+		w := serve(list + sep + "page=9223372036854775808")
+		assert.Equal(t, http.StatusUnprocessableEntity, w.Code, "%s: %s", list, w.Body)
 	}
 }

@@ -2,7 +2,6 @@ package gemtest
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/gem-go/gem-go/gen"
@@ -16,8 +15,9 @@ type project struct {
 	privacy     gen.PrivacyType
 	description *string
 	archived    bool
-	members     []*membership
-	fields      map[string]fieldValue // project field id → value
+	members     ordered[*membership]
+	memberIdx   map[string]*membership // candidate id → its membership
+	fields      map[string]fieldValue  // project field id → value
 }
 
 // membership is a candidate in a project; meta.id is the candidate's id, meta.created
@@ -34,11 +34,23 @@ func (p *project) canRead(userID string) bool {
 func (p *project) canWrite(userID string) bool { return p.canRead(userID) }
 
 func (p *project) member(candidateID string) bool {
-	return slices.ContainsFunc(p.members, func(m *membership) bool { return m.id == candidateID })
+	_, ok := p.memberIdx[candidateID]
+	return ok
+}
+
+func (p *project) addMember(m *membership) {
+	if p.memberIdx == nil {
+		p.memberIdx = map[string]*membership{}
+	}
+	p.memberIdx[m.id] = m
+	p.members.add(m)
 }
 
 func (p *project) removeMember(candidateID string) {
-	p.members = slices.DeleteFunc(p.members, func(m *membership) bool { return m.id == candidateID })
+	if m, ok := p.memberIdx[candidateID]; ok {
+		delete(p.memberIdx, candidateID)
+		p.members.remove(m)
+	}
 }
 
 // ListProjects lists projects by creation time: user_id is the owner, readable_by and
@@ -58,8 +70,8 @@ func (a api) ListProjects(_ context.Context, req genserver.ListProjectsRequestOb
 		return true
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	body, header := page(a.Fake, s.projects.list, l, byCreated, keep, p.Page, p.PageSize, s.renderProject)
-	return genserver.ListProjects200JSONResponse{Body: body, Headers: genserver.ListProjects200ResponseHeaders{XPagination: header}}, nil
+	body, header := page(a.Fake, s.projects.sorted, l, keep, p.Page, p.PageSize, s.renderProject)
+	return projectsPage{body, header}, nil
 }
 
 // CreateProject creates a project owned by user_id; privacy_type defaults to personal.

@@ -81,7 +81,7 @@ func TestProjectWriteAccess(t *testing.T) {
 	other := *srv.Fake.AddUser("Other", "other@example.com").ID
 	personal := mustCreate(t, srv, "/v0/projects", object{"user_id": owner, "name": "Mine"})
 	shared := mustCreate(t, srv, "/v0/projects", object{"user_id": owner, "name": "Ours", "privacy_type": "shared"})
-	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": owner})
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": other}) // other's own candidate
 
 	r := call(t, srv, http.MethodPut, "/v0/projects/"+personal+"/candidates", object{"candidate_ids": []string{id}, "user_id": other})
 	require.Equal(t, http.StatusBadRequest, r.status)
@@ -92,6 +92,63 @@ func TestProjectWriteAccess(t *testing.T) {
 	assert.Equal(t, []string{shared}, listIDs(t, srv, "/v0/projects?writable_by="+other))
 	assert.Equal(t, []string{shared, personal}, listIDs(t, srv, "/v0/projects?readable_by="+owner))
 	assert.Equal(t, []string{shared, personal}, listIDs(t, srv, "/v0/projects?user_id="+owner))
+}
+
+// Observed live (docs/gem-api.md §2.5): sending user_id to add a candidate that another
+// user owns is the 400 "User does not have the permission to perform the action.", even
+// where user_id may write to the project; the same call without user_id is a 204. One
+// such candidate fails the whole batch. WithoutCandidateOwnerCheck lifts the rule.
+func TestAddingAnotherUsersCandidate(t *testing.T) {
+	srv, _ := start(t)
+	owner := srv.UserID
+	other := *srv.Fake.AddUser("Other", "other@example.com").ID
+	shared := mustCreate(t, srv, "/v0/projects", object{"user_id": owner, "name": "Ours", "privacy_type": "shared"})
+	mine := mustCreate(t, srv, "/v0/candidates", object{"created_by": other})
+	theirs := mustCreate(t, srv, "/v0/candidates", object{"created_by": owner})
+	path := "/v0/projects/" + shared + "/candidates"
+
+	r := call(t, srv, http.MethodPut, path, object{"candidate_ids": []string{mine, theirs}, "user_id": other})
+	require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+	assert.JSONEq(t, `{"code":400,"status":"Bad Request","message":"User does not have the permission to perform the action."}`, string(r.body))
+	assert.Empty(t, get[[]gen.ProjectCandidateMembership](t, srv, path), "all or nothing")
+	assert.Equal(t, http.StatusNoContent, call(t, srv, http.MethodPut, path, object{"candidate_ids": []string{mine}, "user_id": other}).status, "its own candidate")
+	assert.Equal(t, http.StatusNoContent, call(t, srv, http.MethodPut, path, object{"candidate_ids": []string{theirs}}).status, "without user_id")
+	r = call(t, srv, http.MethodDelete, path, object{"candidate_ids": []string{theirs}, "user_id": other})
+	assert.Equal(t, http.StatusBadRequest, r.status, "removing: %s", r.body)
+
+	srv, _ = start(t, gemtest.WithoutCandidateOwnerCheck())
+	owner = srv.UserID
+	other = *srv.Fake.AddUser("Other", "other@example.com").ID
+	shared = mustCreate(t, srv, "/v0/projects", object{"user_id": owner, "name": "Ours", "privacy_type": "shared"})
+	theirs = mustCreate(t, srv, "/v0/candidates", object{"created_by": owner})
+	assert.Equal(t, http.StatusNoContent, call(t, srv, http.MethodPut, "/v0/projects/"+shared+"/candidates", object{"candidate_ids": []string{theirs}, "user_id": other}).status)
+}
+
+// GET /v0/projects/{id}/sequences is a 405 on the live API (docs/gem-api.md §2.5), which
+// implies a POST route outside the document: every other method is that 405, with
+// werkzeug's Allow; the POST, whose shape is unknown, is a 501 that says so.
+// WithoutProjectSequencesRoute makes the path a plain 404. The gateway comes first.
+func TestProjectSequencesRoute(t *testing.T) {
+	srv, _ := start(t)
+	project := mustCreate(t, srv, "/v0/projects", object{"user_id": srv.UserID, "name": "P"})
+	path := "/v0/projects/" + project + "/sequences"
+	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		r := call(t, srv, method, path, nil)
+		assert.Equal(t, http.StatusMethodNotAllowed, r.status, method)
+		assert.Equal(t, "POST", r.header.Get("Allow"), method)
+		assert.JSONEq(t, `{"code":405,"status":"Method Not Allowed"}`, string(r.body), method)
+	}
+	r := call(t, srv, http.MethodPost, path, object{"name": "Outreach"})
+	assert.Equal(t, http.StatusNotImplemented, r.status)
+	assert.Contains(t, string(r.body), `"code":501`)
+	assert.Equal(t, http.StatusForbidden, callWith(t, srv, http.MethodGet, path, nil, http.Header{}).status, "no key")
+	assert.Equal(t, http.StatusNotFound, call(t, srv, http.MethodGet, "/v0/projects//sequences", nil).status)
+	assert.Equal(t, http.StatusNotFound, call(t, srv, http.MethodGet, path+"/x", nil).status)
+
+	srv, _ = start(t, gemtest.WithoutProjectSequencesRoute())
+	r = call(t, srv, http.MethodGet, path, nil)
+	assert.Equal(t, http.StatusNotFound, r.status)
+	assert.JSONEq(t, `{"code":404,"status":"Not Found"}`, string(r.body))
 }
 
 // PATCH changes only what it sends; description null clears it; archived projects

@@ -86,7 +86,8 @@ func paginationProblem(r *http.Request, rt *route.Route, status int, got string,
 	if err := json.Unmarshal(body, &items); err != nil {
 		return fmt.Errorf("body of a paginated list is not a JSON array: %w", err)
 	}
-	if want := min(max(int(total)-(pg-1)*size, 0), size); len(items) != want {
+	start, end := pageBounds(pg, size, int(total))
+	if want := end - start; len(items) != want {
 		return fmt.Errorf("page %d of %d items by %d has %d items, want %d", pg, int(total), size, len(items), want)
 	}
 	return nil

@@ -25,12 +25,13 @@ type resume struct {
 }
 
 // render is the resume with its download_url, a URL the fake itself serves without an API
-// key, as a pre-signed storage URL would be (notes §1.14 guesses Gem's are pre-signed).
-func (r *resume) render(ctx context.Context) gen.UploadedResume {
+// key but signed and expiring, as a pre-signed storage URL is (docs/gem-api.md §1.14
+// guesses Gem's are pre-signed; see fileSigner).
+func (r *resume) render(f *Fake, base string) gen.UploadedResume {
 	return gen.UploadedResume{
 		ID: ptr(r.id), CandidateID: ptr(r.candidateID), CreatedAt: unixTime(r.created),
 		UserID: ptr(r.userID), Filename: &r.filename,
-		DownloadURL: ptr(downloadURL(ctx, filesPrefix+"uploaded_resumes/"+r.id+"/"+pathEscape(r.filename))),
+		DownloadURL: ptr(f.downloadURL(base, "uploaded_resumes/"+r.id+"/"+pathEscape(r.filename))),
 	}
 }
 
@@ -40,19 +41,22 @@ func (a api) ListUploadedResumes(ctx context.Context, req genserver.ListUploaded
 	defer a.unlock()
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
-	render := func(r *resume) gen.UploadedResume { return r.render(ctx) }
-	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, s.resumes.list, l, p.Page, p.PageSize, render)
+	base := requestBase(ctx)
+	render := func(r *resume) gen.UploadedResume { return r.render(a.Fake, base) }
+	body, header, err := ofCandidate(a.Fake, s, req.CandidateID, &s.resumes, l, p.Page, p.PageSize, render)
 	if err != nil {
 		return nil, err
 	}
-	return genserver.ListUploadedResumes200JSONResponse{Body: body, Headers: genserver.ListUploadedResumes200ResponseHeaders{XPagination: header}}, nil
+	return resumesPage{body, header}, nil
 }
 
 // UploadResume stores a resume uploaded as multipart/form-data field resume_file. The
 // file is checked first, as webargs parses the files location before the view runs: a
 // missing file, another format or more than 10 MB is a 422 under errors.files.resume_file
 // (the location is webargs'; the messages are the reference's own sentences). Then the
-// candidate and the user in the path must exist (404).
+// candidate and the user in the path must exist (404). A file of 10 MB reaches this check
+// only when WithMaxRequestBody lifts the gateway's limit: with its multipart envelope the
+// request is over 10 MB, which the gateway answers with 413 first.
 func (a api) UploadResume(ctx context.Context, req genserver.UploadResumeRequestObject) (genserver.UploadResumeResponseObject, error) {
 	name, data, err := readResumeFile(req.Body)
 	if err != nil {
@@ -71,7 +75,7 @@ func (a api) UploadResume(ctx context.Context, req genserver.UploadResumeRequest
 		filename: name, contentType: contentType(name), data: data,
 	}
 	s.resumes.add(r)
-	return genserver.UploadResume201JSONResponse(r.render(ctx)), nil
+	return genserver.UploadResume201JSONResponse(r.render(a.Fake, requestBase(ctx))), nil
 }
 
 // readResumeFile finds the resume_file file part (a part without a filename is a form
@@ -88,10 +92,6 @@ func readResumeFile(mr *multipart.Reader) (string, []byte, error) {
 			return invalid("Missing data for required field.")
 		}
 		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				return "", nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
-			}
 			return "", nil, smorestError(http.StatusBadRequest, "Invalid multipart body.", nil)
 		}
 		if part.FormName() != "resume_file" || part.FileName() == "" {
@@ -103,7 +103,7 @@ func readResumeFile(mr *multipart.Reader) (string, []byte, error) {
 		}
 		data, err := io.ReadAll(io.LimitReader(part, resumefile.MaxSize+1))
 		if err != nil {
-			return "", nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
+			return "", nil, smorestError(http.StatusBadRequest, "Invalid multipart body.", nil)
 		}
 		if len(data) > resumefile.MaxSize {
 			return invalid("File size cannot exceed 10MB.")

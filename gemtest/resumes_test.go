@@ -5,7 +5,10 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,7 +58,9 @@ func TestUploadResume(t *testing.T) {
 
 // The file is checked before anything else: present, .pdf/.doc/.docx, at most 10 MB.
 func TestUploadResumeErrors(t *testing.T) {
-	srv, _ := start(t)
+	// The gateway's 10 MB payload limit would answer a 10 MB file's request itself
+	// (TestUploadOverTheGatewayLimit); lifted here to reach the fake's own check.
+	srv, _ := start(t, gemtest.WithMaxRequestBody(11<<20))
 	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
 	path := "/v0/candidates/" + id + "/uploaded_resumes/" + srv.UserID
 	for _, tc := range []struct {
@@ -77,4 +82,92 @@ func TestUploadResumeErrors(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, r.status, "unknown user: %s", r.body)
 	r = upload(t, srv, path, "resume_file", "cv.doc", make([]byte, 10<<20))
 	assert.Equal(t, http.StatusCreated, r.status, "exactly 10 MB is allowed: %s", r.body)
+}
+
+// A resume of exactly 10 MB passes Gem's own check, but with its multipart envelope the
+// request is over the gateway's 10 MB payload limit: the gateway's 413. Before the limit
+// was the gateway's, an oversized upload answered 422 "security requirements failed".
+func TestUploadOverTheGatewayLimit(t *testing.T) {
+	srv, _ := start(t)
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
+	path := "/v0/candidates/" + id + "/uploaded_resumes/" + srv.UserID
+	for _, size := range []int{10 << 20, 12 << 20} {
+		r := upload(t, srv, path, "resume_file", "cv.pdf", make([]byte, size))
+		assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
+		assert.JSONEq(t, `{"message":"Request Too Long"}`, string(r.body))
+	}
+	assert.Empty(t, get[[]gen.UploadedResume](t, srv, "/v0/candidates/"+id+"/uploaded_resumes"))
+}
+
+// download_url is pre-signed: it needs no key, but without its signature, with another
+// file's id, from another fake or after it expires it is S3's 403 AccessDenied. Before, the
+// URL was /_gemtest/files/uploaded_resumes/<sequential id>/<name>, downloadable by anyone
+// forever. A fresh listing hands out a fresh URL.
+func TestDownloadURLsAreSignedAndExpire(t *testing.T) {
+	srv, clock := start(t, gemtest.WithDownloadURLExpiry(10*time.Minute))
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
+	path := "/v0/candidates/" + id + "/uploaded_resumes/" + srv.UserID
+	var first, second gen.UploadedResume
+	upload(t, srv, path, "resume_file", "a.pdf", []byte("%PDF a")).json(t, &first)
+	upload(t, srv, path, "resume_file", "b.pdf", []byte("%PDF b")).json(t, &second)
+
+	download := func(url string) (int, string) {
+		t.Helper()
+		resp, err := srv.Client().Get(url)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	denied := func(url, why string) {
+		t.Helper()
+		status, body := download(url)
+		assert.Equal(t, http.StatusForbidden, status, url)
+		assert.Contains(t, body, "<Code>AccessDenied</Code>", url)
+		assert.Contains(t, body, why, url)
+	}
+	status, body := download(*first.DownloadURL)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "%PDF a", body)
+
+	u, err := url.Parse(*first.DownloadURL)
+	require.NoError(t, err)
+	assert.NotEmpty(t, u.Query().Get("Signature"))
+	assert.Equal(t, itoa(int(epoch.Add(10*time.Minute).Unix())), u.Query().Get("Expires"))
+	unsigned := *u
+	unsigned.RawQuery = ""
+	denied(unsigned.String(), "Signature")
+	// The other resume's path with this one's signature: ids cannot be walked.
+	other, err := url.Parse(*second.DownloadURL)
+	require.NoError(t, err)
+	other.RawQuery = u.RawQuery
+	denied(other.String(), "Signature")
+	// A later expiry with the same signature.
+	q := u.Query()
+	q.Set("Expires", itoa(int(epoch.Add(time.Hour).Unix())))
+	tampered := *u
+	tampered.RawQuery = q.Encode()
+	denied(tampered.String(), "Signature")
+	// Another fake has another secret, though the ids and paths are the same.
+	srv2, _ := start(t)
+	id2 := mustCreate(t, srv2, "/v0/candidates", object{"created_by": srv2.UserID})
+	require.Equal(t, id, id2)
+	upload(t, srv2, "/v0/candidates/"+id2+"/uploaded_resumes/"+srv2.UserID, "resume_file", "a.pdf", []byte("%PDF other"))
+	elsewhere := *u
+	elsewhere.Host = strings.TrimPrefix(srv2.URL, "http://")
+	denied(elsewhere.String(), "Signature")
+
+	clock.Advance(10 * time.Minute)
+	status, _ = download(*first.DownloadURL)
+	assert.Equal(t, http.StatusOK, status, "valid up to its Expires second")
+	clock.Advance(time.Second)
+	denied(*first.DownloadURL, "Request has expired")
+	fresh := get[[]gen.UploadedResume](t, srv, "/v0/candidates/"+id+"/uploaded_resumes")
+	require.Len(t, fresh, 2)
+	status, _ = download(*fresh[1].DownloadURL)
+	assert.Equal(t, http.StatusOK, status, "a fresh listing, a fresh URL")
+
+	_, err = gemtest.New(gemtest.WithDownloadURLExpiry(0))
+	assert.Error(t, err)
 }

@@ -111,12 +111,12 @@ func (f *Fake) ProjectCandidateIDs(projectID string) []string {
 	if !ok {
 		return nil
 	}
-	return mapSlice(p.members, func(m *membership) string { return m.id })
+	return mapSlice(p.members.list, func(m *membership) string { return m.id })
 }
 
 // MembershipLog returns the project candidate membership log, oldest first.
 func (f *Fake) MembershipLog() []gen.ProjectCandidateMembershipLog {
 	s := f.lock()
 	defer f.unlock()
-	return mapSlice(s.log, (*logEntry).render)
+	return mapSlice(s.log.list, (*logEntry).render)
 }

@@ -1,6 +1,7 @@
 package gemtest
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -19,7 +20,7 @@ type store struct {
 	handles        map[string]string // lower-cased linked_in_handle → candidate id
 	blocked        map[string]bool   // contact info permanently removed (lower-cased)
 	projects       table[*project]
-	log            []*logEntry
+	log            membershipLog
 	customFields   table[*customField]
 	projectFields  table[*projectField]
 	notes          table[*note]
@@ -58,10 +59,54 @@ func (s *store) nextSeq() int64 {
 	return s.seq
 }
 
-// table holds one kind of object by id, in creation order.
+// ordered holds records in two orders: as added (list) and by (created, seq) (sorted),
+// the order of every sortable list, ascending. Lists page through sorted by slicing it
+// (page), so serving a page does not sort or scan the whole collection. Records are
+// added in timestamp order almost always, which appends; a clock set back (ManualClock)
+// or an event's own timestamp inserts by binary search. A record's created and seq never
+// change once it is added.
+type ordered[T record] struct {
+	list   []T
+	sorted []T
+}
+
+// compareMeta orders records by timestamp, then by creation (seq is unique per store).
+func compareMeta(a, b *meta) int {
+	return cmp.Or(cmp.Compare(a.created, b.created), cmp.Compare(a.seq, b.seq))
+}
+
+func (o *ordered[T]) search(m *meta) (int, bool) {
+	return slices.BinarySearchFunc(o.sorted, m, func(v T, m *meta) int { return compareMeta(v.base(), m) })
+}
+
+func (o *ordered[T]) add(v T) {
+	o.list = append(o.list, v)
+	i := len(o.sorted)
+	if i > 0 && compareMeta(o.sorted[i-1].base(), v.base()) > 0 {
+		i, _ = o.search(v.base())
+	}
+	o.sorted = slices.Insert(o.sorted, i, v)
+}
+
+func (o *ordered[T]) remove(v T) {
+	m := v.base()
+	if i, ok := o.search(m); ok {
+		o.sorted = slices.Delete(o.sorted, i, i+1)
+	}
+	if i := slices.IndexFunc(o.list, func(x T) bool { return x.base() == m }); i >= 0 {
+		o.list = slices.Delete(o.list, i, i+1)
+	}
+}
+
+func (o *ordered[T]) len() int { return len(o.list) }
+
+// table holds one kind of object by id, in creation order and sorted (ordered). Records
+// that belong to a candidate (notes, events, resumes) are also held per candidate, so a
+// candidate's list costs what that candidate has, not what the store has.
 type table[T record] struct {
 	byID map[string]T
-	list []T
+	ordered[T]
+	byOwner map[string]*ordered[T]
 }
 
 func (t *table[T]) add(v T) {
@@ -69,7 +114,18 @@ func (t *table[T]) add(v T) {
 		t.byID = map[string]T{}
 	}
 	t.byID[v.base().id] = v
-	t.list = append(t.list, v)
+	t.ordered.add(v)
+	if o, ok := any(v).(owned); ok {
+		if t.byOwner == nil {
+			t.byOwner = map[string]*ordered[T]{}
+		}
+		mine := t.byOwner[o.owner()]
+		if mine == nil {
+			mine = &ordered[T]{}
+			t.byOwner[o.owner()] = mine
+		}
+		mine.add(v)
+	}
 }
 
 func (t *table[T]) get(id string) (T, bool) {
@@ -78,14 +134,29 @@ func (t *table[T]) get(id string) (T, bool) {
 }
 
 func (t *table[T]) remove(id string) {
-	if _, ok := t.byID[id]; !ok {
+	v, ok := t.byID[id]
+	if !ok {
 		return
 	}
 	delete(t.byID, id)
-	t.list = slices.DeleteFunc(t.list, func(v T) bool { return v.base().id == id })
+	t.ordered.remove(v)
+	if o, ok := any(v).(owned); ok {
+		if mine := t.byOwner[o.owner()]; mine != nil {
+			mine.remove(v)
+			if mine.len() == 0 {
+				delete(t.byOwner, o.owner())
+			}
+		}
+	}
 }
 
-func (t *table[T]) len() int { return len(t.list) }
+// ownedBy is what belongs to one candidate, sorted; nil for none.
+func (t *table[T]) ownedBy(candidateID string) []T {
+	if mine := t.byOwner[candidateID]; mine != nil {
+		return mine.sorted
+	}
+	return nil
+}
 
 // filter returns the objects keep accepts, in creation order.
 func (t *table[T]) filter(keep func(T) bool) []T {

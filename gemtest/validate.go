@@ -21,10 +21,6 @@ import (
 	"github.com/gem-go/gem-go/internal/route"
 )
 
-// maxBodyBytes caps request bodies: a 10 MB resume (reference, "Upload resume") plus the
-// multipart envelope. Beyond it the fake answers 413, as Flask's MAX_CONTENT_LENGTH does.
-const maxBodyBytes = 10<<20 + 1<<20
-
 // document is Gem's published document (api/openapi.json), loaded and checked once and
 // then only read. One change is made to the in-memory copy: apispec renders marshmallow's
 // Enum fields without a "type", and kin-openapi cannot decode a query parameter whose
@@ -76,38 +72,47 @@ func validationOptions() *openapi3filter.Options {
 
 // validateRequest checks r against its operation with kin-openapi, plus marshmallow's
 // RAISE on unknown body fields, and returns the 422 webargs would answer (or a 400 for a
-// body that is not JSON, or 413). The request body is left readable.
+// body that is not JSON). The request body is left readable.
+//
+// A JSON body is decoded once, into the generic value both checks walk; the operation
+// then binds its typed body from the same bytes in memory. kin-openapi is given the
+// request without its body: its ValidateRequest would otherwise read and copy the body for
+// the security check (even with ExcludeRequestBody) and decode it again for the schema
+// check. The schema check is kin's own, run on the value decoded here with the options
+// kin's ValidateRequestBody uses, so the errors are the same.
 func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[string]string) *apiError {
 	normalizeQuery(r, rt)
-	opts := validationOptions()
 	var body any
 	schema := jsonBodySchema(rt)
-	switch {
-	case schema != nil:
+	if schema != nil {
 		data, err := readJSONBody(r)
 		if err != nil {
 			return err
 		}
 		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
+		dec.UseNumber() // as kin-openapi's JSONBodyDecoder
 		if err := dec.Decode(&body); err != nil {
 			// webargs' flaskparser: abort(400, messages={"json": ["Invalid JSON body."]}).
 			return smorestError(http.StatusBadRequest, "", map[string]any{"json": []string{"Invalid JSON body."}})
 		}
 		r.Body = io.NopCloser(bytes.NewReader(data))
-		defer func() { r.Body = io.NopCloser(bytes.NewReader(data)) }()
-	case rt.Operation.RequestBody != nil:
-		// multipart/form-data (resume upload): webargs reads files by name and ignores other
-		// parts; the handler checks resume_file (resumes.go).
-		opts.ExcludeRequestBody = true
 	}
+	// The multipart body (resume upload) is not validated here either: webargs reads files
+	// by name and ignores other parts; the handler checks resume_file (resumes.go).
+	opts := validationOptions()
+	opts.ExcludeRequestBody = true
+	bare := *r
+	bare.Body = http.NoBody
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
-		Request: r, PathParams: params, Route: rt.Route, Options: opts,
+		Request: &bare, PathParams: params, Route: rt.Route, Options: opts,
 	})
 	errs := map[string]fieldErrors{}
 	collectErrors(err, errs)
 	queryFormats(r, rt, errs)
 	if schema != nil {
+		if err := schema.Value.VisitJSON(body, bodyValidationOptions...); err != nil {
+			collectErrors(&openapi3filter.RequestError{RequestBody: rt.Operation.RequestBody.Value, Err: err}, errs)
+		}
 		unknownFields(schema, body, nil, errs)
 	}
 	if len(errs) == 0 {
@@ -119,6 +124,10 @@ func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[stri
 	}
 	return smorestError(http.StatusUnprocessableEntity, "", out)
 }
+
+// bodyValidationOptions are the schema options openapi3filter.ValidateRequestBody passes
+// for validationOptions: a request, every error, no defaults set, marshmallow's formats.
+var bodyValidationOptions = []openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors(), formatValidators}
 
 // normalizeQuery reads the query string as webargs does. A repeated parameter counts
 // once, with its first value: every Gem query parameter is single-valued to webargs,
@@ -172,12 +181,8 @@ func jsonBodySchema(rt *route.Route) *openapi3.SchemaRef {
 // is not JSON has no JSON data, and neither has an empty body; both load as {} (so
 // required fields are reported missing). It leaves Content-Type set to JSON for kin.
 func readJSONBody(r *http.Request) ([]byte, *apiError) {
-	data, err := io.ReadAll(r.Body)
+	data, err := io.ReadAll(r.Body) // in memory already, and within the payload limit (bufferBody)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, smorestError(http.StatusRequestEntityTooLarge, "", nil)
-		}
 		return nil, smorestError(http.StatusBadRequest, "", map[string]any{"json": []string{"Invalid JSON body."}})
 	}
 	if !isJSON(r.Header.Get("Content-Type")) || len(bytes.TrimSpace(data)) == 0 {

@@ -100,7 +100,7 @@ func TestUnknownQueryParametersAreIgnored(t *testing.T) {
 
 // A body that is not JSON is webargs' 400 "Invalid JSON body."; a body sent as another
 // content type is not read at all, so required fields are missing; an oversized body is
-// 413.
+// the gateway's 413 (TestRequestBodyLimit).
 func TestBodiesThatAreNotJSON(t *testing.T) {
 	srv, _ := start(t)
 	post := func(contentType string, body []byte) response {
@@ -118,7 +118,7 @@ func TestBodiesThatAreNotJSON(t *testing.T) {
 
 	r = post("application/json", bytes.Repeat([]byte(" "), 12<<20))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
-	assert.JSONEq(t, `{"code":413,"status":"Request Entity Too Large"}`, string(r.body))
+	assert.JSONEq(t, `{"message":"Request Too Long"}`, string(r.body))
 
 	r = post("application/vnd.api+json", []byte(`{"created_by":"`+srv.UserID+`"}`))
 	assert.Equal(t, http.StatusCreated, r.status, "%s", r.body)

@@ -3,9 +3,13 @@
 //
 //	go run ./cmd/gemfake -addr 127.0.0.1:8080 [-api-key k1,k2] [-seed demo]
 //	    [-rate 20 -burst 500] [-fault-rate 0.2 -fault-seed 1] [-latency 0s]
+//	    [-max-body 10485760] [-read-header-timeout 5s -read-timeout 15s -write-timeout 1m -idle-timeout 15s]
 //
-// It prints the base URL, a key it accepts and a user id to create things as (GEM_USER_ID), and shuts down cleanly on SIGINT or
-// SIGTERM.
+// It prints the base URL, a key it accepts and a user id to create things as
+// (GEM_USER_ID). Connections that stall (no request, a body that stops coming, an idle
+// keep-alive) are closed after the timeouts. On SIGINT or SIGTERM it stops accepting
+// connections, lets the requests in flight finish (for at most -shutdown-timeout) and
+// exits.
 package main
 
 import (
@@ -49,11 +53,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	faultSeed := fs.Int64("fault-seed", 1, "seed of the fault sequence")
 	latency := fs.Duration("latency", 0, "latency added to every request")
 	verbose := fs.Bool("v", false, "log every request")
+	maxBody := fs.Int64("max-body", gemtest.DefaultMaxRequestBody, "largest request body in bytes; larger ones get the gateway's 413")
+	// Timeouts, so that stalled clients cannot hold connections: the request line and
+	// headers, the whole request (a 10 MB upload included), the response (it must exceed
+	// -latency) and an idle keep-alive connection.
+	readHeaderTimeout := fs.Duration("read-header-timeout", 5*time.Second, "time to read a request's headers")
+	readTimeout := fs.Duration("read-timeout", 15*time.Second, "time to read a whole request, body included")
+	writeTimeout := fs.Duration("write-timeout", time.Minute, "time from the end of a request's headers to the end of its response (more than -latency)")
+	idleTimeout := fs.Duration("idle-timeout", 15*time.Second, "how long an idle keep-alive connection is kept")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	for name, d := range map[string]time.Duration{
+		"read-header-timeout": *readHeaderTimeout, "read-timeout": *readTimeout, "write-timeout": *writeTimeout,
+		"idle-timeout": *idleTimeout, "shutdown-timeout": *shutdownTimeout,
+	} {
+		if d <= 0 {
+			return fmt.Errorf("-%s %v: want a positive duration", name, d)
+		}
+	}
+	if *latency >= *writeTimeout {
+		return fmt.Errorf("-latency %v must be less than -write-timeout %v, or no response would be written", *latency, *writeTimeout)
 	}
 
 	level := slog.LevelInfo
@@ -64,6 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		gemtest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
 		gemtest.WithSeed(*seed),
 		gemtest.WithRateLimit(*rate, *burst),
+		gemtest.WithMaxRequestBody(*maxBody),
 	}
 	if *rate == 0 {
 		opts = append(opts, gemtest.WithoutRateLimit())
@@ -84,7 +109,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return err
 	}
 	url := "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           fake,
+		ReadHeaderTimeout: *readHeaderTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil), slog.LevelWarn),
+	}
 	// GEM_USER_ID is a user of the fake's team, for the created_by, user_id and
 	// on_behalf_of_user_id fields that most writes require.
 	fmt.Fprintf(stdout, "gemfake: serving Gem API v0 at %s/v0\nGEM_BASE_URL=%s\nGEM_API_KEY=%s\nGEM_USER_ID=%s\n", url, url, fake.APIKey(), fake.DefaultUserID())
@@ -99,10 +131,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Graceful: no new connections, idle ones closed, requests in flight finish; those
+	// still running after -shutdown-timeout are cut off.
+	shutdown, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		fmt.Fprintf(stderr, "gemfake: requests still in flight after %v; closing their connections\n", *shutdownTimeout)
+		_ = srv.Close()
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
