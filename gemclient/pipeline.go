@@ -124,6 +124,8 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 		ctx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
 	}
 	defer cancel()
+	ctx, stopGuard := guardResends(ctx)
+	defer stopGuard()
 	r := req.WithContext(ctx)
 	if n > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
@@ -134,7 +136,7 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 	}
 	resp, err := p.hc.Do(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, resendRefused(ctx, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
