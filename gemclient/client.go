@@ -77,14 +77,15 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		s.limiter = defaultLimiter()
 	}
 	pipe := &pipeline{
-		spec:           sp,
-		basePath:       strings.TrimSuffix(base.EscapedPath(), "/"),
-		hc:             refusingRedirects(s.httpClient),
-		limiter:        s.limiter,
-		retry:          retryPolicy{maxRetries: s.maxRetries, base: s.backoffBase, max: s.backoffMax, now: time.Now},
-		attemptTimeout: s.attemptTimeout,
-		logger:         s.logger,
-		sleep:          sleepCtx,
+		spec:             sp,
+		basePath:         strings.TrimSuffix(base.EscapedPath(), "/"),
+		hc:               refusingRedirects(s.httpClient),
+		limiter:          s.limiter,
+		retry:            retryPolicy{maxRetries: s.maxRetries, base: s.backoffBase, max: s.backoffMax, now: time.Now},
+		attemptTimeout:   s.attemptTimeout,
+		maxResponseBytes: s.maxResponseBytes,
+		logger:           s.logger,
+		sleep:            sleepCtx,
 	}
 	ua := "gem-go/" + Version + " (+https://github.com/gem-go/gem-go)"
 	if s.userAgent != "" {

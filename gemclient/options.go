@@ -16,17 +16,18 @@ type Option func(*settings) error
 
 // settings is what the options set; New turns it into a Client.
 type settings struct {
-	baseURL        string
-	httpClient     *http.Client
-	limiter        Limiter
-	maxRetries     int
-	backoffBase    time.Duration
-	backoffMax     time.Duration
-	attemptTimeout time.Duration
-	logger         *slog.Logger
-	userAgent      string
-	appSecret      string
-	insecureHTTP   bool
+	baseURL          string
+	httpClient       *http.Client
+	limiter          Limiter
+	maxRetries       int
+	backoffBase      time.Duration
+	backoffMax       time.Duration
+	attemptTimeout   time.Duration
+	maxResponseBytes int64
+	logger           *slog.Logger
+	userAgent        string
+	appSecret        string
+	insecureHTTP     bool
 }
 
 // Defaults of the options.
@@ -40,12 +41,13 @@ const (
 
 func defaultSettings() settings {
 	return settings{
-		baseURL:        DefaultBaseURL,
-		maxRetries:     DefaultMaxRetries,
-		backoffBase:    DefaultBackoffBase,
-		backoffMax:     DefaultBackoffMax,
-		attemptTimeout: DefaultAttemptTimeout,
-		logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		baseURL:          DefaultBaseURL,
+		maxRetries:       DefaultMaxRetries,
+		backoffBase:      DefaultBackoffBase,
+		backoffMax:       DefaultBackoffMax,
+		attemptTimeout:   DefaultAttemptTimeout,
+		maxResponseBytes: DefaultMaxResponseBytes,
+		logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
 
@@ -123,6 +125,20 @@ func WithBackoff(base, max time.Duration) Option {
 			return fmt.Errorf("gemclient: WithBackoff(%v, %v): need 0 < base <= max", base, max)
 		}
 		s.backoffBase, s.backoffMax = base, max
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds the body of a successful answer, counted after
+// decompression (default DefaultMaxResponseBytes, 64 MiB). A longer one, or one whose
+// Content-Length says so, fails the call with a *ResponseTooLargeError and is not
+// retried: a server streaming without end or a compressed bomb cannot exhaust memory.
+func WithMaxResponseBytes(n int64) Option {
+	return func(s *settings) error {
+		if n <= 0 {
+			return fmt.Errorf("gemclient: WithMaxResponseBytes(%d): need a positive limit", n)
+		}
+		s.maxResponseBytes = n
 		return nil
 	}
 }

@@ -32,8 +32,10 @@ type pipeline struct {
 	limiter        Limiter
 	retry          retryPolicy
 	attemptTimeout time.Duration
-	logger         *slog.Logger
-	sleep          func(context.Context, time.Duration) error
+	// maxResponseBytes bounds a 2xx body (WithMaxResponseBytes).
+	maxResponseBytes int64
+	logger           *slog.Logger
+	sleep            func(context.Context, time.Duration) error
 }
 
 // call is one call of an operation, as errors and logs name it.
@@ -116,8 +118,8 @@ func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byt
 }
 
 // attempt sends req once under the attempt timeout and reads the body: all of it for a
-// 2xx (then given back in memory, so the attempt's context can be cancelled here), at
-// most maxErrorBody otherwise.
+// 2xx, up to maxResponseBytes (then given back in memory, so the attempt's context can be
+// cancelled here), at most maxErrorBody otherwise.
 func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, error) {
 	ctx, cancel := req.Context(), context.CancelFunc(func() {})
 	if p.attemptTimeout > 0 {
@@ -144,14 +146,9 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return resp, body, nil
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	if resp.ContentLength > 0 && resp.ContentLength < 64<<20 {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		bodyBuffers.Put(buf)
-		return nil, nil, fmt.Errorf("reading the response body: %w", err)
+	buf, err := readSuccessBody(resp, p.maxResponseBytes)
+	if err != nil {
+		return nil, nil, err
 	}
 	resp.Body = &bufferedBody{r: bytes.NewReader(buf.Bytes()), buf: buf}
 	return resp, nil, nil
@@ -179,8 +176,8 @@ func (b *bufferedBody) Read(p []byte) (int, error) {
 
 // Close recycles the buffer. Closing twice is harmless.
 func (b *bufferedBody) Close() error {
-	if b.buf != nil && b.buf.Cap() <= 8<<20 { // a rare huge buffer is left to the GC
-		bodyBuffers.Put(b.buf)
+	if b.buf != nil {
+		recycle(b.buf)
 	}
 	b.buf, b.r = nil, nil
 	return nil

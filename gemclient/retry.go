@@ -62,10 +62,15 @@ func retryableStatus(status int, idempotent bool) bool {
 	return false
 }
 
-// retryableTransportError: any transport failure when repeating is harmless; otherwise
+// retryableTransportError: any transport failure when repeating is harmless (but a body
+// over WithMaxResponseBytes, which would come again); otherwise
 // only a failure to connect, which proves the request was never sent. A connection reset
 // or a timeout after sending leaves unknown whether Gem acted.
 func retryableTransportError(err error, idempotent bool) bool {
+	var tooLarge *ResponseTooLargeError
+	if errors.As(err, &tooLarge) {
+		return false // the same answer would come again
+	}
 	if idempotent {
 		return true
 	}
