@@ -88,6 +88,9 @@ func ParsePageInfo(header string) (*PageInfo, error) {
 // malformed X-Pagination header does not lose the page: its items come back with the
 // *PageInfoError.
 func listPage[T any](resp *http.Response, err error) ([]T, *PageInfo, error) {
+	if err == nil {
+		recordPageDigest(resp)
+	}
 	items, err := decodeList[T](resp, err)
 	if err != nil {
 		return nil, nil, err
@@ -127,13 +130,19 @@ func PageSize(n int) PageOption { return func(c *pageConfig) { c.size = n } }
 // Offset pagination cannot do better than that while the list changes: items may shift
 // across page boundaries, in either mode. For a stable snapshot, filter on creation time
 // (created_before) and sort ascending.
+//
+// In either mode a page that does not move the walk forward (the header names another
+// page than the one asked for, or the body repeats an earlier page's byte for byte, as
+// from a server or cache that ignores the page parameter) ends it with a
+// *PaginationError instead of yielding the same items again.
 func Workers(n int) PageOption { return func(c *pageConfig) { c.workers = n } }
 
 // pageResult is one fetched page.
 type pageResult[T any] struct {
-	items []T
-	info  *PageInfo
-	err   error
+	items  []T
+	info   *PageInfo
+	err    error
+	digest uint64 // of the body; 0 when unknown
 }
 
 // walk implements every generated ...All iterator. fetch gets one page with the given
@@ -167,9 +176,11 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			p := base // each request has its own copy: workers run concurrently
 			pp, sp := fields(&p)
 			*pp, *sp = &page, &size
-			items, info, err := fetch(ctx, &p)
-			return pageResult[T]{items, info, err}
+			var digest uint64
+			items, info, err := fetch(withPageDigest(ctx, &digest), &p)
+			return pageResult[T]{items, info, err, digest}
 		}
+		var seen progress
 
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -187,6 +198,10 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			} else {
 				r = get(ctx, page)
 			}
+			if err := seen.check(page, r.info, r.digest); err != nil {
+				yield(zero, err)
+				return
+			}
 			for _, item := range r.items {
 				if !yield(item, nil) {
 					return
@@ -198,6 +213,10 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			}
 			next, more := nextPage(page, size, len(r.items), r.info)
 			if !more {
+				return
+			}
+			if next <= page { // ParsePageInfo refuses it; checked here all the same
+				yield(zero, &PaginationError{Page: page, Reason: fmt.Sprintf("next_page %d does not follow it", next)})
 				return
 			}
 			switch {
