@@ -20,8 +20,9 @@ const Version = "0.1.0"
 // Client calls Gem's API. It is safe for concurrent use; every goroutine using it shares
 // its rate limiter. Create it with New.
 //
-// The credentials live only in the request editor's closure: no field holds them, so no
-// way of printing a Client (or a value inside it) can reach them.
+// The credentials live in the request editor's closure and in the pipeline's redactor,
+// which removes them from anything a server sends back; no way of printing a Client (or
+// a value inside it) reaches them.
 type Client struct {
 	api       *gen.ClientWithResponses
 	pipe      *pipeline
@@ -85,6 +86,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		attemptTimeout:   s.attemptTimeout,
 		maxResponseBytes: s.maxResponseBytes,
 		logger:           s.logger,
+		redact:           newRedactor(key, s.appSecret),
 		sleep:            sleepCtx,
 	}
 	ua := "gem-go/" + Version + " (+https://github.com/gem-go/gem-go)"

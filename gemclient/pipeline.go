@@ -35,7 +35,9 @@ type pipeline struct {
 	// maxResponseBytes bounds a 2xx body (WithMaxResponseBytes).
 	maxResponseBytes int64
 	logger           *slog.Logger
-	sleep            func(context.Context, time.Duration) error
+	// redact removes the key and the secret from what the server sends back.
+	redact *redactor
+	sleep  func(context.Context, time.Duration) error
 }
 
 // call is one call of an operation, as errors and logs name it.
@@ -96,9 +98,10 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byte, err error) (wait time.Duration, retry bool, final error) {
 	found := false // wait comes from Retry-After
 	if err != nil {
-		final, retry = c.errorf("%w", withoutURL(err)), retryableTransportError(err, c.idempotent)
+		final, retry = c.errorf("%w", p.redact.Error(withoutURL(err))), retryableTransportError(err, c.idempotent)
 	} else {
 		apiErr := newAPIError(resp, body)
+		p.redact.APIError(apiErr, len(body) >= maxErrorBody)
 		apiErr.Method, apiErr.Path, apiErr.Operation, apiErr.Deprecated, apiErr.Attempts = c.method, c.path, c.op.id, c.op.deprecated, attempt
 		final, retry = apiErr, retryableStatus(resp.StatusCode, c.idempotent)
 		if wait, found = p.retry.retryAfter(resp.Header); found {
@@ -150,6 +153,7 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 	if err != nil {
 		return nil, nil, err
 	}
+	p.redact.Header(resp.Header)
 	resp.Body = &bufferedBody{r: bytes.NewReader(buf.Bytes()), buf: buf}
 	return resp, nil, nil
 }
@@ -223,7 +227,7 @@ func (p *pipeline) log(ctx context.Context, c call, attempt int, resp *http.Resp
 		slog.Int("attempt", attempt),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", withoutURL(err).Error()))
+		attrs = append(attrs, slog.String("error", p.redact.Error(withoutURL(err)).Error()))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
