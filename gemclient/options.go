@@ -118,11 +118,11 @@ func WithMaxRetries(n int) Option {
 // WithBackoff sets the exponential backoff between retries: attempt n waits a random
 // duration in [0, min(max, base·2ⁿ)] ("full jitter"). A Retry-After header replaces the
 // computed wait; one longer than max ends the retries and the 429 is returned with its
-// RetryAfter, for the caller to schedule. Defaults 500ms and 30s.
+// RetryAfter, for the caller to schedule. Defaults 500ms and 30s; max is at most 24h.
 func WithBackoff(base, max time.Duration) Option {
 	return func(s *settings) error {
-		if base <= 0 || max < base {
-			return fmt.Errorf("gemclient: WithBackoff(%v, %v): need 0 < base <= max", base, max)
+		if base <= 0 || max < base || max > maxWait {
+			return fmt.Errorf("gemclient: WithBackoff(%v, %v): need 0 < base <= max <= %v", base, max, maxWait)
 		}
 		s.backoffBase, s.backoffMax = base, max
 		return nil

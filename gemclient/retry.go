@@ -86,13 +86,15 @@ func retryableTransportError(err error, idempotent bool) bool {
 // ceiling, so that clients that failed together do not retry together.
 func (p retryPolicy) backoff(n int) time.Duration {
 	ceiling := p.max
-	if n < 30 {
-		if d := p.base << n; d > 0 && d < ceiling {
-			ceiling = d
-		}
+	if n < 63 && p.base <= p.max>>n { // base·2ⁿ ≤ max, computed without overflow
+		ceiling = p.base << n
 	}
-	return rand.N(ceiling + 1)
+	return rand.N(min(ceiling, maxWait) + 1) // WithBackoff bounds max; N panics on ≤ 0
 }
+
+// maxWait bounds every wait between attempts: Retry-After, in either form, and the
+// backoff's cap (WithBackoff).
+const maxWait = 24 * time.Hour
 
 // retryAfter parses a Retry-After header: delay-seconds or an HTTP-date. ok is false when
 // the header is absent or unparsable.
