@@ -42,7 +42,8 @@ type APIError struct {
 	// Deprecated reports that the API document marks the operation deprecated.
 	Deprecated bool
 	// RetryAfter is the delay the server asked for in a Retry-After header (zero when
-	// absent). A 429 whose Retry-After exceeds the backoff cap is returned at once.
+	// absent), in seconds or as a date, at most 24 hours. A 429 whose Retry-After exceeds
+	// the backoff cap is returned at once.
 	RetryAfter time.Duration
 	// Attempts is how many times the request was sent.
 	Attempts int

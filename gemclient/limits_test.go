@@ -2,6 +2,7 @@ package gemclient_test
 
 import (
 	"math"
+	"net/http"
 	"testing"
 	"time"
 
@@ -38,5 +39,21 @@ func TestBackoffBounds(t *testing.T) {
 			}
 			assert.True(t, w >= 0 && w <= ceiling, "wait %d: %v, ceiling %v", n, w, ceiling)
 		}
+	}
+}
+
+// Retry-After is capped at a day in both of its forms: an HTTP-date in year 9999 asked
+// for 2,562,047 hours (time.Duration's maximum) while "999999999" seconds gave 24 hours.
+func TestRetryAfterIsCappedInBothForms(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, header := range []string{"Fri, 31 Dec 9999 23:59:59 GMT", now.Add(48 * time.Hour).Format(http.TimeFormat), "999999999"} {
+		s := newServer(t, script([]int{429}, map[int]http.Header{0: {"Retry-After": {header}}}, `{}`))
+		c, rec := retryClient(t, s)
+		gemclient.SetNow(c, func() time.Time { return now })
+		err := getCandidate(c)
+		var apiErr *gemclient.APIError
+		require.ErrorAs(t, err, &apiErr, header)
+		assert.Equal(t, 24*time.Hour, apiErr.RetryAfter, header)
+		assert.Empty(t, rec.all(), "returned to the caller, not waited")
 	}
 }

@@ -96,8 +96,8 @@ func (p retryPolicy) backoff(n int) time.Duration {
 // backoff's cap (WithBackoff).
 const maxWait = 24 * time.Hour
 
-// retryAfter parses a Retry-After header: delay-seconds or an HTTP-date. ok is false when
-// the header is absent or unparsable.
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP-date, either capped at
+// maxWait (a day). ok is false when the header is absent or unparsable.
 func (p retryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
@@ -107,13 +107,10 @@ func (p retryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(maxWait/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(p.now()), 0), true
+		return min(max(t.Sub(p.now()), 0), maxWait), true
 	}
 	return 0, false
 }
