@@ -1,8 +1,10 @@
 package gemclient_test
 
 import (
+	"context"
 	"math"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -55,5 +57,27 @@ func TestRetryAfterIsCappedInBothForms(t *testing.T) {
 		require.ErrorAs(t, err, &apiErr, header)
 		assert.Equal(t, 24*time.Hour, apiErr.RetryAfter, header)
 		assert.Empty(t, rec.all(), "returned to the caller, not waited")
+	}
+}
+
+// Workers(n) starts at most 64 workers, and no more than there are pages left: 200,000
+// goroutines were started for a 2-page list.
+func TestWorkersAreClamped(t *testing.T) {
+	for _, tc := range []struct{ total, workers, atMost int }{{200, 200000, 1}, {100 * 500, 200000, 64}, {1000, 5, 5}} {
+		l := &list{total: tc.total}
+		c := listClient(t, l)
+		before := runtime.NumGoroutine()
+		peak, n := 0, 0
+		for _, err := range c.ListCandidatesAll(context.Background(), nil, gemclient.Workers(tc.workers)) {
+			require.NoError(t, err)
+			if n++; n == 101 { // the first item of page 2: the workers exist until the walk ends
+				peak = runtime.NumGoroutine() - before
+			}
+		}
+		assert.Equal(t, tc.total, n)
+		t.Logf("%+v: %d goroutines more while walking", tc, peak)
+		// The workers, plus what the HTTP connections they use run (a few each, client and
+		// server side): far below one goroutine per requested worker.
+		assert.LessOrEqual(t, peak, 8+5*tc.atMost, "%+v", tc)
 	}
 }

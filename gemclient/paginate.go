@@ -122,7 +122,8 @@ func PageSize(n int) PageOption { return func(c *pageConfig) { c.size = n } }
 // there are, n workers fetch the following ones under the Client's rate limiter, at most
 // 2·n pages ahead of the consumer, and items are still yielded in page order, each once.
 // n <= 1 walks one page at a time (the default), and so does a list whose first answer has
-// no X-Pagination header.
+// no X-Pagination header. At most MaxWorkers (64) workers start, and no more than the
+// first header announces pages left.
 //
 // The walk follows each page's own header. If the list grows during the walk and a page
 // reports a later last page, the walk extends to it; if it shrinks, the walk ends at the
@@ -223,11 +224,22 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			case ahead != nil:
 				ahead.extend(r.info.LastPage)
 			case cfg.workers > 1 && !r.info.HeaderMissing:
-				ahead = startPrefetch(ctx, get, cfg.workers, next, r.info.LastPage)
+				ahead = startPrefetch(ctx, get, clampWorkers(cfg.workers, next, r.info.LastPage), next, r.info.LastPage)
 			}
 			page = next
 		}
 	}
+}
+
+// MaxWorkers is the most workers an iterator starts, whatever Workers asks for: beyond
+// it, Gem's rate limit (20 requests/s) is the bottleneck, not the number in flight.
+const MaxWorkers = 64
+
+// clampWorkers bounds Workers(n) by MaxWorkers and by the pages left to fetch, next to
+// last, as the first header announces them (at least 1; a list that grows during the
+// walk keeps the workers it started with).
+func clampWorkers(n, next, last int) int {
+	return max(1, min(n, MaxWorkers, last-next+1))
 }
 
 // nextPage decides, from one page alone, whether another follows: the header's next_page,
