@@ -50,14 +50,16 @@ type APIError struct {
 }
 
 // Error is one line: operation, request, status, Gem's message and per-field messages.
+// The server's text is made safe for a terminal (no control characters or escape
+// sequences) and shortened; the fields keep it as sent.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "gemclient: %s (%s %s): %d %s", cmp.Or(e.Operation, "request"), e.Method, e.Path, e.StatusCode, e.Status)
-	if e.Message != "" {
+	fmt.Fprintf(&b, "gemclient: %s (%s %s): %d %s", cmp.Or(e.Operation, "request"), e.Method, e.Path, e.StatusCode, cleanText(e.Status, maxStatusRunes))
+	if msg := cleanText(e.Message, maxMessageRunes); msg != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(msg)
 	}
-	if fields := summarizeFields(FieldErrors(e), 5); fields != "" {
+	if fields := cleanText(summarizeFields(FieldErrors(e), 5), maxFieldsRunes); fields != "" {
 		b.WriteString(" (")
 		b.WriteString(fields)
 		b.WriteString(")")

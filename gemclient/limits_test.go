@@ -1,12 +1,17 @@
 package gemclient_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,5 +84,36 @@ func TestWorkersAreClamped(t *testing.T) {
 		// The workers, plus what the HTTP connections they use run (a few each, client and
 		// server side): far below one goroutine per requested worker.
 		assert.LessOrEqual(t, peak, 8+5*tc.atMost, "%+v", tc)
+	}
+}
+
+// Error() is one safe, short line whatever the server sends: Gem's message and field
+// messages lose their control characters and terminal escapes and are shortened, while
+// the APIError keeps the text as sent (Message, Body). It used to copy all of it (up to
+// 1 MiB) verbatim.
+func TestAPIErrorTextIsSanitised(t *testing.T) {
+	message := "\x1b[2J\x1b]0;owned\x07Bad\r\nrequest\u202e " + strings.Repeat("x", 512<<10)
+	body, err := json.Marshal(map[string]any{
+		"code": 422, "status": "Unprocessable\x1b[5m Entity", "message": message,
+		"errors": map[string]any{"json": map[string]any{"name\x1b[31m": []string{"bad\nvalue\x07"}}},
+	})
+	require.NoError(t, err)
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 422, string(body)) })
+	err = getCandidate(newClient(t, s))
+	var apiErr *gemclient.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, message == apiErr.Message, "the field keeps the text as sent")
+	assert.True(t, bytes.Equal(body, apiErr.Body), "the body is kept as sent")
+
+	line := err.Error()
+	require.Less(t, len(line), 4096, "short") // and not printed in full when it is not
+	assert.LessOrEqual(t, utf8.RuneCountInString(line), 800, "short")
+	assert.Contains(t, line, "422 Unprocessable Entity: Bad request xxx")
+	assert.Contains(t, line, "…")
+	assert.Contains(t, line, "name: bad value")
+	for _, r := range line {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			t.Fatalf("control character %U in %q", r, line)
+		}
 	}
 }
