@@ -154,6 +154,7 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 		return nil, nil, err
 	}
 	p.redact.Header(resp.Header)
+	resp.Request = withoutCredentials(resp.Request)
 	resp.Body = &bufferedBody{r: bytes.NewReader(buf.Bytes()), buf: buf}
 	return resp, nil, nil
 }

@@ -131,3 +131,17 @@ func (r *redactor) Header(h http.Header) {
 		}
 	}
 }
+
+// withoutCredentials is a shallow copy of req whose header lacks the key and the secret:
+// a 2xx answer reaches the generated client, and through Client.API the caller, with its
+// Request.
+func withoutCredentials(req *http.Request) *http.Request {
+	if req == nil {
+		return nil
+	}
+	r := req.WithContext(req.Context())
+	r.Header = req.Header.Clone()
+	r.Header.Del("X-API-Key")
+	r.Header.Del("X-Application-Secret")
+	return r
+}

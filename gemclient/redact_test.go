@@ -118,3 +118,27 @@ func testEchoedCredentials(t *testing.T, key, secret string) {
 		}
 	}
 }
+
+// Answers reached through Client.API carry their Request (net/http sets it) without the
+// credential headers; the rest of the request is there.
+func TestAPIResponsesCarryNoCredentials(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, `{"id":"c1"}`) })
+	c := newClient(t, s, gemclient.WithApplicationSecret(testSecret))
+	ctx := context.Background()
+
+	resp, err := c.API().GetCandidate(ctx, "c1")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	withResp, err := c.API().GetCandidateWithResponse(ctx, "c1")
+	require.NoError(t, err)
+	for _, req := range []*http.Request{resp.Request, withResp.HTTPResponse.Request} {
+		require.NotNil(t, req)
+		assert.Empty(t, req.Header.Get("X-API-Key"))
+		assert.Empty(t, req.Header.Get("X-Application-Secret"))
+		assert.NotContains(t, fmt.Sprintf("%+v", req), testKey)
+		assert.NotContains(t, fmt.Sprintf("%+v", req), testSecret)
+		assert.Contains(t, req.Header.Get("User-Agent"), "gem-go/")
+		assert.Equal(t, prefix+"/v0/candidates/c1", req.URL.Path)
+	}
+	assert.Equal(t, testKey, s.Requests()[0].Header.Get("X-API-Key"), "the server did get the key")
+}
