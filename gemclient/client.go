@@ -20,8 +20,9 @@ const Version = "0.1.0"
 // Client calls Gem's API. It is safe for concurrent use; every goroutine using it shares
 // its rate limiter. Create it with New.
 //
-// The credentials live only in the request editor's closure: no field holds them, so no
-// way of printing a Client (or a value inside it) can reach them.
+// The credentials live in the request editor's closure and in the pipeline's redactor,
+// which removes them from anything a server sends back; no way of printing a Client (or
+// a value inside it) reaches them.
 type Client struct {
 	api       *gen.ClientWithResponses
 	pipe      *pipeline
@@ -77,14 +78,16 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		s.limiter = defaultLimiter()
 	}
 	pipe := &pipeline{
-		spec:           sp,
-		basePath:       strings.TrimSuffix(base.EscapedPath(), "/"),
-		hc:             refusingRedirects(s.httpClient),
-		limiter:        s.limiter,
-		retry:          retryPolicy{maxRetries: s.maxRetries, base: s.backoffBase, max: s.backoffMax, now: time.Now},
-		attemptTimeout: s.attemptTimeout,
-		logger:         s.logger,
-		sleep:          sleepCtx,
+		spec:             sp,
+		basePath:         strings.TrimSuffix(base.EscapedPath(), "/"),
+		hc:               refusingRedirects(s.httpClient),
+		limiter:          s.limiter,
+		retry:            retryPolicy{maxRetries: s.maxRetries, base: s.backoffBase, max: s.backoffMax, now: time.Now},
+		attemptTimeout:   s.attemptTimeout,
+		maxResponseBytes: s.maxResponseBytes,
+		logger:           s.logger,
+		redact:           newRedactor(key, s.appSecret),
+		sleep:            sleepCtx,
 	}
 	ua := "gem-go/" + Version + " (+https://github.com/gem-go/gem-go)"
 	if s.userAgent != "" {
@@ -116,15 +119,12 @@ func (c *Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprintf(f, "gemclient.Client{BaseURL: %s, APIKey: [redacted]%s}", c.baseURL, secret)
 }
 
-// parseBaseURL checks the base URL. Its errors never quote it: it could carry credentials.
+// parseBaseURL checks the base URL. Its errors never quote it, nor any part of it: it
+// could carry credentials (in the host of an internal proxy, a path token, a port typo).
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("gemclient: WithBaseURL: not a valid URL: %w", err)
+		return nil, errors.New("gemclient: WithBaseURL: not a valid URL: " + urlProblem(err))
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -136,9 +136,34 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	case u.RawQuery != "" || u.Fragment != "":
 		return nil, errors.New("gemclient: WithBaseURL: a query or fragment is not allowed")
 	case u.Scheme == "http" && !insecure && !hostIsLoopback(u.Hostname()):
-		return nil, fmt.Errorf("gemclient: WithBaseURL: plain http to %s would send the API key in clear text; use https, or WithInsecureHTTP to insist", u.Host)
+		return nil, errors.New("gemclient: WithBaseURL: plain http to a host that is not loopback would send the API key in clear text; use https, or WithInsecureHTTP to insist")
 	}
 	return u, nil
+}
+
+// urlProblem says what url.Parse found wrong without the text it quotes: url.Parse's
+// errors quote the bad escape, port or host character, and url.Error the whole URL.
+func urlProblem(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var escape url.EscapeError
+	var host url.InvalidHostError
+	switch msg := err.Error(); {
+	case errors.As(err, &escape):
+		return "a malformed %-escape"
+	case errors.As(err, &host):
+		return "a character not allowed in a host name"
+	case strings.HasPrefix(msg, "invalid port"):
+		return "an invalid port"
+	case msg == "missing ']' in host":
+		return msg
+	case strings.ContainsAny(msg, "\"'`"):
+		return "malformed" // a message of a newer Go that quotes something
+	default:
+		return msg // e.g. "missing protocol scheme", "net/url: invalid control character in URL"
+	}
 }
 
 // hostIsLoopback reports whether host (without port) is localhost or a loopback address.

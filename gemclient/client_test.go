@@ -66,6 +66,24 @@ func TestNewChecksTheBaseURL(t *testing.T) {
 	}
 }
 
+// No error about the base URL quotes any part of it (it may hold a token in its host, path
+// or a mistyped port): url.Parse's errors quote the bad escape, port or host character.
+func TestBaseURLErrorsQuoteNothing(t *testing.T) {
+	for _, u := range []string{
+		"https://%zzTOKEN", "https://h/%TOKEN", "https://host:TOKEN", "https://TO KEN.example",
+		"http://TOKEN.example", "https://TOKEN\x7f.example", "https://[TOKEN", "TOKEN:x", "ht tp://TOKEN",
+		"https://TOKEN:pw@host", "https://host?TOKEN=1", "ftp://TOKEN",
+	} {
+		_, err := gemclient.New(testKey, gemclient.WithBaseURL(u))
+		if assert.Error(t, err, "%q", u) {
+			assert.Contains(t, err.Error(), "WithBaseURL", "%q", u)
+			assert.NotContains(t, err.Error(), "TOKEN", "%q", u)
+			assert.NotContains(t, err.Error(), "%zz", "%q", u)
+			assert.NotContains(t, err.Error(), `"`, "%q: nothing quoted", u)
+		}
+	}
+}
+
 // An empty base URL is the default one, not an error and not a relative URL.
 func TestEmptyBaseURLIsTheDefault(t *testing.T) {
 	c, err := gemclient.New(testKey, gemclient.WithBaseURL(""))

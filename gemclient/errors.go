@@ -42,21 +42,24 @@ type APIError struct {
 	// Deprecated reports that the API document marks the operation deprecated.
 	Deprecated bool
 	// RetryAfter is the delay the server asked for in a Retry-After header (zero when
-	// absent). A 429 whose Retry-After exceeds the backoff cap is returned at once.
+	// absent), in seconds or as a date, at most 24 hours. A 429 whose Retry-After exceeds
+	// the backoff cap is returned at once.
 	RetryAfter time.Duration
 	// Attempts is how many times the request was sent.
 	Attempts int
 }
 
 // Error is one line: operation, request, status, Gem's message and per-field messages.
+// The server's text is made safe for a terminal (no control characters or escape
+// sequences) and shortened; the fields keep it as sent.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "gemclient: %s (%s %s): %d %s", cmp.Or(e.Operation, "request"), e.Method, e.Path, e.StatusCode, e.Status)
-	if e.Message != "" {
+	fmt.Fprintf(&b, "gemclient: %s (%s %s): %d %s", cmp.Or(e.Operation, "request"), e.Method, e.Path, e.StatusCode, cleanText(e.Status, maxStatusRunes))
+	if msg := cleanText(e.Message, maxMessageRunes); msg != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(msg)
 	}
-	if fields := summarizeFields(FieldErrors(e), 5); fields != "" {
+	if fields := cleanText(summarizeFields(FieldErrors(e), 5), maxFieldsRunes); fields != "" {
 		b.WriteString(" (")
 		b.WriteString(fields)
 		b.WriteString(")")

@@ -16,17 +16,18 @@ type Option func(*settings) error
 
 // settings is what the options set; New turns it into a Client.
 type settings struct {
-	baseURL        string
-	httpClient     *http.Client
-	limiter        Limiter
-	maxRetries     int
-	backoffBase    time.Duration
-	backoffMax     time.Duration
-	attemptTimeout time.Duration
-	logger         *slog.Logger
-	userAgent      string
-	appSecret      string
-	insecureHTTP   bool
+	baseURL          string
+	httpClient       *http.Client
+	limiter          Limiter
+	maxRetries       int
+	backoffBase      time.Duration
+	backoffMax       time.Duration
+	attemptTimeout   time.Duration
+	maxResponseBytes int64
+	logger           *slog.Logger
+	userAgent        string
+	appSecret        string
+	insecureHTTP     bool
 }
 
 // Defaults of the options.
@@ -40,12 +41,13 @@ const (
 
 func defaultSettings() settings {
 	return settings{
-		baseURL:        DefaultBaseURL,
-		maxRetries:     DefaultMaxRetries,
-		backoffBase:    DefaultBackoffBase,
-		backoffMax:     DefaultBackoffMax,
-		attemptTimeout: DefaultAttemptTimeout,
-		logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		baseURL:          DefaultBaseURL,
+		maxRetries:       DefaultMaxRetries,
+		backoffBase:      DefaultBackoffBase,
+		backoffMax:       DefaultBackoffMax,
+		attemptTimeout:   DefaultAttemptTimeout,
+		maxResponseBytes: DefaultMaxResponseBytes,
+		logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
 
@@ -116,13 +118,27 @@ func WithMaxRetries(n int) Option {
 // WithBackoff sets the exponential backoff between retries: attempt n waits a random
 // duration in [0, min(max, base·2ⁿ)] ("full jitter"). A Retry-After header replaces the
 // computed wait; one longer than max ends the retries and the 429 is returned with its
-// RetryAfter, for the caller to schedule. Defaults 500ms and 30s.
+// RetryAfter, for the caller to schedule. Defaults 500ms and 30s; max is at most 24h.
 func WithBackoff(base, max time.Duration) Option {
 	return func(s *settings) error {
-		if base <= 0 || max < base {
-			return fmt.Errorf("gemclient: WithBackoff(%v, %v): need 0 < base <= max", base, max)
+		if base <= 0 || max < base || max > maxWait {
+			return fmt.Errorf("gemclient: WithBackoff(%v, %v): need 0 < base <= max <= %v", base, max, maxWait)
 		}
 		s.backoffBase, s.backoffMax = base, max
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds the body of a successful answer, counted after
+// decompression (default DefaultMaxResponseBytes, 64 MiB). A longer one, or one whose
+// Content-Length says so, fails the call with a *ResponseTooLargeError and is not
+// retried: a server streaming without end or a compressed bomb cannot exhaust memory.
+func WithMaxResponseBytes(n int64) Option {
+	return func(s *settings) error {
+		if n <= 0 {
+			return fmt.Errorf("gemclient: WithMaxResponseBytes(%d): need a positive limit", n)
+		}
+		s.maxResponseBytes = n
 		return nil
 	}
 }

@@ -88,6 +88,9 @@ func ParsePageInfo(header string) (*PageInfo, error) {
 // malformed X-Pagination header does not lose the page: its items come back with the
 // *PageInfoError.
 func listPage[T any](resp *http.Response, err error) ([]T, *PageInfo, error) {
+	if err == nil {
+		recordPageDigest(resp)
+	}
 	items, err := decodeList[T](resp, err)
 	if err != nil {
 		return nil, nil, err
@@ -119,7 +122,8 @@ func PageSize(n int) PageOption { return func(c *pageConfig) { c.size = n } }
 // there are, n workers fetch the following ones under the Client's rate limiter, at most
 // 2·n pages ahead of the consumer, and items are still yielded in page order, each once.
 // n <= 1 walks one page at a time (the default), and so does a list whose first answer has
-// no X-Pagination header.
+// no X-Pagination header. At most MaxWorkers (64) workers start, and no more than the
+// first header announces pages left.
 //
 // The walk follows each page's own header. If the list grows during the walk and a page
 // reports a later last page, the walk extends to it; if it shrinks, the walk ends at the
@@ -127,13 +131,19 @@ func PageSize(n int) PageOption { return func(c *pageConfig) { c.size = n } }
 // Offset pagination cannot do better than that while the list changes: items may shift
 // across page boundaries, in either mode. For a stable snapshot, filter on creation time
 // (created_before) and sort ascending.
+//
+// In either mode a page that does not move the walk forward (the header names another
+// page than the one asked for, or the body repeats an earlier page's byte for byte, as
+// from a server or cache that ignores the page parameter) ends it with a
+// *PaginationError instead of yielding the same items again.
 func Workers(n int) PageOption { return func(c *pageConfig) { c.workers = n } }
 
 // pageResult is one fetched page.
 type pageResult[T any] struct {
-	items []T
-	info  *PageInfo
-	err   error
+	items  []T
+	info   *PageInfo
+	err    error
+	digest uint64 // of the body; 0 when unknown
 }
 
 // walk implements every generated ...All iterator. fetch gets one page with the given
@@ -167,9 +177,11 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			p := base // each request has its own copy: workers run concurrently
 			pp, sp := fields(&p)
 			*pp, *sp = &page, &size
-			items, info, err := fetch(ctx, &p)
-			return pageResult[T]{items, info, err}
+			var digest uint64
+			items, info, err := fetch(withPageDigest(ctx, &digest), &p)
+			return pageResult[T]{items, info, err, digest}
 		}
+		var seen progress
 
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -187,6 +199,10 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			} else {
 				r = get(ctx, page)
 			}
+			if err := seen.check(page, r.info, r.digest); err != nil {
+				yield(zero, err)
+				return
+			}
 			for _, item := range r.items {
 				if !yield(item, nil) {
 					return
@@ -200,15 +216,30 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			if !more {
 				return
 			}
+			if next <= page { // ParsePageInfo refuses it; checked here all the same
+				yield(zero, &PaginationError{Page: page, Reason: fmt.Sprintf("next_page %d does not follow it", next)})
+				return
+			}
 			switch {
 			case ahead != nil:
 				ahead.extend(r.info.LastPage)
 			case cfg.workers > 1 && !r.info.HeaderMissing:
-				ahead = startPrefetch(ctx, get, cfg.workers, next, r.info.LastPage)
+				ahead = startPrefetch(ctx, get, clampWorkers(cfg.workers, next, r.info.LastPage), next, r.info.LastPage)
 			}
 			page = next
 		}
 	}
+}
+
+// MaxWorkers is the most workers an iterator starts, whatever Workers asks for: beyond
+// it, Gem's rate limit (20 requests/s) is the bottleneck, not the number in flight.
+const MaxWorkers = 64
+
+// clampWorkers bounds Workers(n) by MaxWorkers and by the pages left to fetch, next to
+// last, as the first header announces them (at least 1; a list that grows during the
+// walk keeps the workers it started with).
+func clampWorkers(n, next, last int) int {
+	return max(1, min(n, MaxWorkers, last-next+1))
 }
 
 // nextPage decides, from one page alone, whether another follows: the header's next_page,

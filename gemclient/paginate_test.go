@@ -91,6 +91,9 @@ type list struct {
 	onPage   func(page int)                             // runs before the answer
 	requests []int                                      // pages asked for, in arrival order
 	sizes    []int
+	// ignorePage answers page 1's items whatever page is asked, as a server or a cache
+	// that ignores the parameter does.
+	ignorePage bool
 }
 
 func (l *list) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -122,6 +125,9 @@ func (l *list) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if h != "" {
 		w.Header().Set("X-Pagination", h)
+	}
+	if l.ignorePage {
+		page = 1
 	}
 	items := []gen.Candidate{}
 	for i := (page-1)*size + 1; i <= min(page*size, total) && i > 0; i++ {

@@ -32,8 +32,12 @@ type pipeline struct {
 	limiter        Limiter
 	retry          retryPolicy
 	attemptTimeout time.Duration
-	logger         *slog.Logger
-	sleep          func(context.Context, time.Duration) error
+	// maxResponseBytes bounds a 2xx body (WithMaxResponseBytes).
+	maxResponseBytes int64
+	logger           *slog.Logger
+	// redact removes the key and the secret from what the server sends back.
+	redact *redactor
+	sleep  func(context.Context, time.Duration) error
 }
 
 // call is one call of an operation, as errors and logs name it.
@@ -94,9 +98,10 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byte, err error) (wait time.Duration, retry bool, final error) {
 	found := false // wait comes from Retry-After
 	if err != nil {
-		final, retry = c.errorf("%w", withoutURL(err)), retryableTransportError(err, c.idempotent)
+		final, retry = c.errorf("%w", p.redact.Error(withoutURL(err))), retryableTransportError(err, c.idempotent)
 	} else {
 		apiErr := newAPIError(resp, body)
+		p.redact.APIError(apiErr, len(body) >= maxErrorBody)
 		apiErr.Method, apiErr.Path, apiErr.Operation, apiErr.Deprecated, apiErr.Attempts = c.method, c.path, c.op.id, c.op.deprecated, attempt
 		final, retry = apiErr, retryableStatus(resp.StatusCode, c.idempotent)
 		if wait, found = p.retry.retryAfter(resp.Header); found {
@@ -116,14 +121,16 @@ func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byt
 }
 
 // attempt sends req once under the attempt timeout and reads the body: all of it for a
-// 2xx (then given back in memory, so the attempt's context can be cancelled here), at
-// most maxErrorBody otherwise.
+// 2xx, up to maxResponseBytes (then given back in memory, so the attempt's context can be
+// cancelled here), at most maxErrorBody otherwise.
 func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, error) {
 	ctx, cancel := req.Context(), context.CancelFunc(func() {})
 	if p.attemptTimeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
 	}
 	defer cancel()
+	ctx, stopGuard := guardResends(ctx)
+	defer stopGuard()
 	r := req.WithContext(ctx)
 	if n > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
@@ -134,7 +141,7 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 	}
 	resp, err := p.hc.Do(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, resendRefused(ctx, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
@@ -142,15 +149,12 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return resp, body, nil
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	if resp.ContentLength > 0 && resp.ContentLength < 64<<20 {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+	buf, err := readSuccessBody(resp, p.maxResponseBytes)
+	if err != nil {
+		return nil, nil, err
 	}
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		bodyBuffers.Put(buf)
-		return nil, nil, fmt.Errorf("reading the response body: %w", err)
-	}
+	p.redact.Header(resp.Header)
+	resp.Request = withoutCredentials(resp.Request)
 	resp.Body = &bufferedBody{r: bytes.NewReader(buf.Bytes()), buf: buf}
 	return resp, nil, nil
 }
@@ -177,8 +181,8 @@ func (b *bufferedBody) Read(p []byte) (int, error) {
 
 // Close recycles the buffer. Closing twice is harmless.
 func (b *bufferedBody) Close() error {
-	if b.buf != nil && b.buf.Cap() <= 8<<20 { // a rare huge buffer is left to the GC
-		bodyBuffers.Put(b.buf)
+	if b.buf != nil {
+		recycle(b.buf)
 	}
 	b.buf, b.r = nil, nil
 	return nil
@@ -224,7 +228,7 @@ func (p *pipeline) log(ctx context.Context, c call, attempt int, resp *http.Resp
 		slog.Int("attempt", attempt),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", withoutURL(err).Error()))
+		attrs = append(attrs, slog.String("error", p.redact.Error(withoutURL(err)).Error()))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}

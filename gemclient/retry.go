@@ -62,10 +62,15 @@ func retryableStatus(status int, idempotent bool) bool {
 	return false
 }
 
-// retryableTransportError: any transport failure when repeating is harmless; otherwise
+// retryableTransportError: any transport failure when repeating is harmless (but a body
+// over WithMaxResponseBytes, which would come again); otherwise
 // only a failure to connect, which proves the request was never sent. A connection reset
 // or a timeout after sending leaves unknown whether Gem acted.
 func retryableTransportError(err error, idempotent bool) bool {
+	var tooLarge *ResponseTooLargeError
+	if errors.As(err, &tooLarge) {
+		return false // the same answer would come again
+	}
 	if idempotent {
 		return true
 	}
@@ -81,16 +86,18 @@ func retryableTransportError(err error, idempotent bool) bool {
 // ceiling, so that clients that failed together do not retry together.
 func (p retryPolicy) backoff(n int) time.Duration {
 	ceiling := p.max
-	if n < 30 {
-		if d := p.base << n; d > 0 && d < ceiling {
-			ceiling = d
-		}
+	if n < 63 && p.base <= p.max>>n { // base·2ⁿ ≤ max, computed without overflow
+		ceiling = p.base << n
 	}
-	return rand.N(ceiling + 1)
+	return rand.N(min(ceiling, maxWait) + 1) // WithBackoff bounds max; N panics on ≤ 0
 }
 
-// retryAfter parses a Retry-After header: delay-seconds or an HTTP-date. ok is false when
-// the header is absent or unparsable.
+// maxWait bounds every wait between attempts: Retry-After, in either form, and the
+// backoff's cap (WithBackoff).
+const maxWait = 24 * time.Hour
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP-date, either capped at
+// maxWait (a day). ok is false when the header is absent or unparsable.
 func (p retryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
@@ -100,13 +107,10 @@ func (p retryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(maxWait/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(p.now()), 0), true
+		return min(max(t.Sub(p.now()), 0), maxWait), true
 	}
 	return 0, false
 }
