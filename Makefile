@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check bench
+.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -85,6 +85,15 @@ govulncheck:
 	scripts/govulncheck
 overlay-check:
 	cd scripts && $(GO) run ./cmd/overlaycheck
+
+## fuzz: each fuzz target for FUZZTIME (their seed corpora run in `make test` already):
+## the client's response handling and X-Pagination parsing, and the fake's handlers.
+FUZZTIME ?= 1m
+FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemtest:FuzzServeHTTP
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
+	  echo "fuzz $$name (./$$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg; done
 
 ## bench: the SDK's benchmarks (ratios are reported by the benchmarks themselves).
 ## BenchmarkWalk1000Pages takes about 25 s; `make bench BENCH=ListCandidatesPage` skips it.

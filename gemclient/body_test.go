@@ -107,7 +107,7 @@ func testMaxResponseBytesBoundary(t *testing.T, chunked bool) {
 	c := newClient(t, s, gemclient.WithMaxResponseBytes(int64(len(body))))
 	cand, err := c.GetCandidate(context.Background(), "c1")
 	require.NoError(t, err)
-	assert.Equal(t, ptr("c1"), cand.ID)
+	assert.Equal(t, gemclient.Ptr("c1"), cand.ID)
 
 	c = newClient(t, s, gemclient.WithMaxResponseBytes(int64(len(body)-1)))
 	tooLarge(t, getCandidate(c), int64(len(body)-1))
