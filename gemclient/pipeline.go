@@ -21,7 +21,7 @@ const maxErrorBody = 1 << 20
 // request editors (auth headers), and owns everything between the call and the wire:
 //
 //	validate (once) → { limiter.Wait → attempt with its own timeout → read the body →
-//	classify → maybe wait and retry }
+//	classify → maybe wait (or pause the limiter on a 429) and retry }
 //
 // A final non-2xx answer is returned as an *APIError, so the generated Parse...Response
 // functions only ever see 2xx answers, whose bodies are handed over in memory.
@@ -76,12 +76,19 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		wait, retry, final := p.classify(c, attempt, resp, body, err)
+		paused := false // a 429 paused the limiter, whose Wait holds the retry (pause.go)
+		if retry {
+			wait, paused = p.pauseLimiter(ctx, resp, attempt, wait)
+		}
 		p.log(ctx, c, attempt, resp, err, wait)
 		if !retry {
 			return nil, final
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			return nil, c.errorf("not retried: the wait of %v would outlast the context: %w", wait, final)
+		}
+		if paused {
+			continue
 		}
 		if err := p.sleep(ctx, wait); err != nil {
 			return nil, c.errorf("%w while waiting to retry after: %w", err, final)

@@ -77,16 +77,21 @@ func retryableTransportError(err error, idempotent bool) bool {
 	return errors.As(err, &dns)
 }
 
+// ceiling is the exponential ceiling before retry number n (0-based): base·2ⁿ, at most max.
+func (p retryPolicy) ceiling(n int) time.Duration {
+	c := p.max
+	if n < 30 {
+		if d := p.base << n; d > 0 && d < c {
+			c = d
+		}
+	}
+	return c
+}
+
 // backoff is the wait before retry number n (0-based): full jitter over an exponential
 // ceiling, so that clients that failed together do not retry together.
 func (p retryPolicy) backoff(n int) time.Duration {
-	ceiling := p.max
-	if n < 30 {
-		if d := p.base << n; d > 0 && d < ceiling {
-			ceiling = d
-		}
-	}
-	return rand.N(ceiling + 1)
+	return rand.N(p.ceiling(n) + 1)
 }
 
 // retryAfter parses a Retry-After header: delay-seconds or an HTTP-date. ok is false when
