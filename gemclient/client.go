@@ -85,6 +85,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		attemptTimeout: s.attemptTimeout,
 		logger:         s.logger,
 		sleep:          sleepCtx,
+		observer:       s.observer,
 	}
 	ua := "gem-go/" + Version + " (+https://github.com/gem-go/gem-go)"
 	if s.userAgent != "" {

@@ -25,6 +25,7 @@ type settings struct {
 	userAgent      string
 	appSecret      string
 	insecureHTTP   bool
+	observer       Observer
 }
 
 // Defaults of the options.

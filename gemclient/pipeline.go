@@ -34,6 +34,7 @@ type pipeline struct {
 	attemptTimeout time.Duration
 	logger         *slog.Logger
 	sleep          func(context.Context, time.Duration) error
+	observer       Observer // nil: none (observe.go)
 }
 
 // call is one call of an operation, as errors and logs name it.
@@ -50,7 +51,7 @@ func (c call) errorf(format string, args ...any) error {
 }
 
 // Do sends req, retrying as the policy allows.
-func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
+func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
 	ctx := req.Context()
 	if err := makeReplayable(req); err != nil {
 		return nil, err
@@ -60,19 +61,23 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c := call{op: op, method: req.Method, path: rel, idempotent: isIdempotent(req)}
+	ctx, req, obs := p.observe(ctx, req, c)
+	defer func() { obs.end(err) }()
 	if err := p.spec.validate(req, c, pathParams); err != nil {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		if err := p.limiter.Wait(ctx); err != nil {
+		if err := obs.waitFor(ctx, p.limiter); err != nil {
 			return nil, c.errorf("waiting for the rate limiter: %w", err)
 		}
 		resp, body, err := p.attempt(req, attempt)
 		if err != nil && ctx.Err() != nil {
+			obs.attempt(attempt, resp, err, false, 0, false)
 			return nil, c.errorf("%w", ctx.Err())
 		}
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			p.log(ctx, c, attempt, resp, nil, 0)
+			obs.attempt(attempt, resp, nil, false, 0, false)
 			return resp, nil
 		}
 		wait, retry, final := p.classify(c, attempt, resp, body, err)
@@ -81,6 +86,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 			wait, paused = p.pauseLimiter(ctx, resp, attempt, wait)
 		}
 		p.log(ctx, c, attempt, resp, err, wait)
+		obs.attempt(attempt, resp, err, retry, wait, paused)
 		if !retry {
 			return nil, final
 		}
