@@ -118,10 +118,9 @@ func WithMaxRetries(n int) Option {
 // duration in [0, min(max, base·2ⁿ)] ("full jitter"). A Retry-After header replaces the
 // computed wait; one longer than max ends the retries and the 429 is returned with its
 // RetryAfter, for the caller to schedule. When the Limiter is a Pauser (the default is),
-// a 429 pauses it instead, for every caller: for the Retry-After, else for min(100ms, max)
-// after a request's first 429 and base·2ⁿ (at most max) after its later ones; the retry
-// then waits for the pause in the Limiter and does not sleep besides. Defaults 500ms and
-// 30s.
+// a 429 pauses it instead, for every caller: for the Retry-After, else for 100 ms after a
+// request's first 429, doubling after its later ones, at most max; the retry then waits
+// for the pause in the Limiter and does not sleep besides. Defaults 500ms and 30s.
 func WithBackoff(base, max time.Duration) Option {
 	return func(s *settings) error {
 		if base <= 0 || max < base {

@@ -29,15 +29,15 @@ type Pauser interface {
 }
 
 // firstPause is how long the first 429 of a request holds the limiter when Gem sends no
-// Retry-After (its gateway sends none, gem-api-notes.md §2.6). A 429 the limiter admitted
-// means the gateway's bucket is empty now and ours was not: at Gem's 20 requests/s the
-// gateway has a token again within 50 ms. A short pause costs a walk nothing: the
-// limiter's bucket refills while it holds (up to its burst) and the tokens are spent
-// right after, so a concurrent walk resumes at full rate; a long one (the old 500 ms
-// backoff ceiling) stalls the ordered window of a concurrent walk behind the one page.
-// Later 429s of the same request mean the disagreement lasts (another process spending
-// the key): they pause for the backoff's ceilings, base·2ⁿ up to max, without jitter,
-// since every caller waits together and the limiter spaces them out afterwards.
+// Retry-After (its gateway sends none, gem-api-notes.md §2.6). A 429 the limiter
+// admitted means the gateway's bucket was empty when the request arrived and ours was
+// not: at Gem's 20 requests/s the gateway has a token again within 50 ms. A short pause
+// costs a walk almost nothing: the limiter's bucket refills while it holds (up to its
+// burst) and the tokens are spent right after, so a concurrent walk resumes at full
+// rate. A long one (the old 500 ms backoff ceiling, let alone its 1 s and 2 s sequels)
+// stalls the ordered window of a concurrent walk, and with a pause every caller. Later
+// 429s of the same request mean the disagreement lasts (another process spending the
+// key): the pause doubles each time, 200 ms, 400 ms, ..., up to the backoff's max.
 const firstPause = 100 * time.Millisecond
 
 // pauseLimiter handles a retryable failure of attempt n: when it is a 429 and the
@@ -51,9 +51,11 @@ func (p *pipeline) pauseLimiter(ctx context.Context, resp *http.Response, n int,
 	}
 	d, found := p.retry.retryAfter(resp.Header) // within max: classify retries no longer
 	if !found {
-		d = min(firstPause, p.retry.max)
-		if n > 1 {
-			d = p.retry.ceiling(n - 1)
+		d = p.retry.max
+		if n-1 < 30 {
+			if c := firstPause << (n - 1); c > 0 && c < d {
+				d = c
+			}
 		}
 	}
 	if err := pauser.Pause(ctx, d); err != nil {
@@ -109,14 +111,22 @@ func (l *localLimiter) held(ctx context.Context) error {
 
 // Pause holds every caller for d, and empties the bucket: the gateway's is empty (it
 // answered 429), so tokens saved up here would only buy more 429s. The bucket refills
-// during the pause as usual, so afterwards it sends as much as the gateway refilled.
+// during the pause as usual, so afterwards it sends as much as the gateway refilled. A
+// pause that ends no later than the one in force changes nothing: it is old news (a 429
+// to a request that left before that pause began), and emptying the bucket then would
+// throw away what it saves up for the end of the pause.
 func (l *localLimiter) Pause(_ context.Context, d time.Duration) error {
 	now := time.Now()
 	l.mu.Lock()
-	if until := now.Add(d); until.After(l.until) {
+	until := now.Add(d)
+	later := until.After(l.until)
+	if later {
 		l.until = until
 	}
 	l.mu.Unlock()
+	if !later {
+		return nil
+	}
 	if n := int(l.rl.TokensAt(now)); n > 0 {
 		l.rl.AllowN(now, n) // fails harmlessly if other callers took tokens meanwhile
 	}

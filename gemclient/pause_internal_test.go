@@ -43,3 +43,18 @@ func TestLocalLimiterPauseKeepsTheLaterEnd(t *testing.T) {
 		t.Fatalf("pause ends in %v, want about an hour", until)
 	}
 }
+
+// A pause that ends before the one in force is old news: it leaves the bucket alone.
+// One that ends later empties it.
+func TestLocalLimiterOldPauseKeepsTheBucket(t *testing.T) {
+	l := newLocalLimiter(0.0001, 3)
+	l.until = time.Now().Add(time.Hour)
+	_ = l.Pause(context.Background(), time.Millisecond)
+	if tokens := l.rl.Tokens(); tokens < 2.9 {
+		t.Fatalf("%v tokens left, want 3", tokens)
+	}
+	_ = l.Pause(context.Background(), 2*time.Hour)
+	if tokens := l.rl.Tokens(); tokens > 0.1 {
+		t.Fatalf("%v tokens left, want 0", tokens)
+	}
+}

@@ -38,17 +38,24 @@ func (l *pausingLimiter) all() []time.Duration {
 
 var _ gemclient.Pauser = (*pausingLimiter)(nil)
 
-// A 429 without Retry-After pauses the limiter briefly the first time, then for the
-// backoff's ceilings; the retries wait in the limiter and never sleep besides.
+// A 429 without Retry-After pauses the limiter for 100 ms the first time, doubling for
+// the same request's later 429s up to the backoff's max; the retries wait in the limiter
+// and never sleep besides.
 func TestRateLimitedPausesTheLimiter(t *testing.T) {
-	s := newServer(t, script([]int{429, 429, 429}, nil, `{"id":"c1"}`))
+	s := newServer(t, script([]int{429, 429, 429, 429}, nil, `{"id":"c1"}`))
 	limiter := &pausingLimiter{}
-	c, rec := retryClient(t, s, gemclient.WithLimiter(limiter), gemclient.WithBackoff(time.Second, 3*time.Second))
+	c, rec := retryClient(t, s, gemclient.WithLimiter(limiter), gemclient.WithBackoff(time.Second, 300*time.Millisecond+time.Second))
 	require.NoError(t, getCandidate(c))
-	assert.Equal(t, 4, s.Count())
-	assert.Equal(t, []time.Duration{100 * time.Millisecond, 2 * time.Second, 3 * time.Second}, limiter.all())
+	assert.Equal(t, 5, s.Count())
+	assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}, limiter.all())
 	assert.Empty(t, rec.all(), "the pause replaces the backoff sleep")
-	assert.Equal(t, int64(4), limiter.waits.Load(), "each retry waits in the limiter, which holds it for the pause")
+	assert.Equal(t, int64(5), limiter.waits.Load(), "each retry waits in the limiter, which holds it for the pause")
+
+	s = newServer(t, script([]int{429, 429, 429}, nil, `{"id":"c1"}`))
+	limiter = &pausingLimiter{}
+	c, _ = retryClient(t, s, gemclient.WithLimiter(limiter), gemclient.WithBackoff(time.Millisecond, 300*time.Millisecond))
+	require.NoError(t, getCandidate(c))
+	assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}, limiter.all(), "capped at the backoff's max")
 }
 
 // Retry-After sets the pause; the first pause is never longer than the backoff's cap.
@@ -57,7 +64,7 @@ func TestRateLimitedPauseDurations(t *testing.T) {
 	limiter := &pausingLimiter{}
 	c, rec := retryClient(t, s, gemclient.WithLimiter(limiter), gemclient.WithBackoff(time.Millisecond, 5*time.Second))
 	require.NoError(t, getCandidate(c))
-	assert.Equal(t, []time.Duration{2 * time.Second, 2 * time.Millisecond}, limiter.all())
+	assert.Equal(t, []time.Duration{2 * time.Second, 200 * time.Millisecond}, limiter.all())
 	assert.Empty(t, rec.all())
 
 	s = newServer(t, script([]int{429}, nil, `{"id":"c1"}`))
