@@ -88,6 +88,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		logger:           s.logger,
 		redact:           newRedactor(key, s.appSecret),
 		sleep:            sleepCtx,
+		observer:         s.observer,
 	}
 	ua := "gem-go/" + Version + " (+https://github.com/gem-go/gem-go)"
 	if s.userAgent != "" {

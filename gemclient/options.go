@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Option configures a Client in New.
@@ -28,6 +26,7 @@ type settings struct {
 	userAgent        string
 	appSecret        string
 	insecureHTTP     bool
+	observer         Observer
 }
 
 // Defaults of the options.
@@ -80,19 +79,21 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithRateLimit replaces the default token bucket (20 requests/s, burst 500) with one of
-// perSecond and burst, shared by every goroutine using the Client.
+// perSecond and burst, shared by every goroutine using the Client. Like the default, it
+// implements Pauser: a 429 holds every caller for the Retry-After or a short pause.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) error {
 		if perSecond <= 0 || burst < 1 {
 			return fmt.Errorf("gemclient: WithRateLimit(%g, %d): need a positive rate and a burst of at least 1", perSecond, burst)
 		}
-		s.limiter = rate.NewLimiter(rate.Limit(perSecond), burst)
+		s.limiter = newLocalLimiter(perSecond, burst)
 		return nil
 	}
 }
 
 // WithLimiter sets the Limiter, for instance one shared by several Clients or replicas.
-// rate.NewLimiter(rate.Inf, 0) disables client-side pacing.
+// rate.NewLimiter(rate.Inf, 0) disables client-side pacing. A Limiter that implements
+// Pauser is paused on a 429; one that does not leaves each 429 to back off alone.
 func WithLimiter(l Limiter) Option {
 	return func(s *settings) error {
 		if l == nil {
@@ -118,7 +119,11 @@ func WithMaxRetries(n int) Option {
 // WithBackoff sets the exponential backoff between retries: attempt n waits a random
 // duration in [0, min(max, base·2ⁿ)] ("full jitter"). A Retry-After header replaces the
 // computed wait; one longer than max ends the retries and the 429 is returned with its
-// RetryAfter, for the caller to schedule. Defaults 500ms and 30s; max is at most 24h.
+// RetryAfter, for the caller to schedule. When the Limiter is a Pauser (the default is),
+// a 429 pauses it instead, for every caller: for the Retry-After, else for 100 ms after a
+// request's first 429, doubling after its later ones, at most max; the retry then waits
+// for the pause in the Limiter and does not sleep besides. Defaults 500ms and 30s; max is
+// at most 24h.
 func WithBackoff(base, max time.Duration) Option {
 	return func(s *settings) error {
 		if base <= 0 || max < base || max > maxWait {

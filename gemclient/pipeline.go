@@ -21,7 +21,7 @@ const maxErrorBody = 1 << 20
 // request editors (auth headers), and owns everything between the call and the wire:
 //
 //	validate (once) → { limiter.Wait → attempt with its own timeout → read the body →
-//	classify → maybe wait and retry }
+//	classify → maybe wait (or pause the limiter on a 429) and retry }
 //
 // A final non-2xx answer is returned as an *APIError, so the generated Parse...Response
 // functions only ever see 2xx answers, whose bodies are handed over in memory.
@@ -38,6 +38,8 @@ type pipeline struct {
 	// redact removes the key and the secret from what the server sends back.
 	redact *redactor
 	sleep  func(context.Context, time.Duration) error
+	// observer sees each call and attempt; nil: none (observe.go).
+	observer Observer
 }
 
 // call is one call of an operation, as errors and logs name it.
@@ -54,7 +56,7 @@ func (c call) errorf(format string, args ...any) error {
 }
 
 // Do sends req, retrying as the policy allows.
-func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
+func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
 	ctx := req.Context()
 	if err := makeReplayable(req); err != nil {
 		return nil, err
@@ -64,28 +66,40 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c := call{op: op, method: req.Method, path: rel, idempotent: isIdempotent(req)}
+	ctx, req, obs := p.observe(ctx, req, c)
+	defer func() { obs.end(err) }()
 	if err := p.spec.validate(req, c, pathParams); err != nil {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		if err := p.limiter.Wait(ctx); err != nil {
+		if err := obs.waitFor(ctx, p.limiter); err != nil {
 			return nil, c.errorf("waiting for the rate limiter: %w", err)
 		}
 		resp, body, err := p.attempt(req, attempt)
 		if err != nil && ctx.Err() != nil {
+			obs.attempt(attempt, resp, err, false, 0, false)
 			return nil, c.errorf("%w", ctx.Err())
 		}
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			p.log(ctx, c, attempt, resp, nil, 0)
+			obs.attempt(attempt, resp, nil, false, 0, false)
 			return resp, nil
 		}
 		wait, retry, final := p.classify(c, attempt, resp, body, err)
+		paused := false // a 429 paused the limiter, whose Wait holds the retry (pause.go)
+		if retry {
+			wait, paused = p.pauseLimiter(ctx, resp, attempt, wait)
+		}
 		p.log(ctx, c, attempt, resp, err, wait)
+		obs.attempt(attempt, resp, err, retry, wait, paused)
 		if !retry {
 			return nil, final
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			return nil, c.errorf("not retried: the wait of %v would outlast the context: %w", wait, final)
+		}
+		if paused {
+			continue
 		}
 		if err := p.sleep(ctx, wait); err != nil {
 			return nil, c.errorf("%w while waiting to retry after: %w", err, final)

@@ -82,14 +82,20 @@ func retryableTransportError(err error, idempotent bool) bool {
 	return errors.As(err, &dns)
 }
 
+// ceiling is the exponential ceiling before retry number n (0-based): base·2ⁿ, at most
+// max (which WithBackoff bounds by maxWait), computed without overflow.
+func (p retryPolicy) ceiling(n int) time.Duration {
+	c := p.max
+	if n < 63 && p.base <= p.max>>n {
+		c = p.base << n
+	}
+	return min(c, maxWait)
+}
+
 // backoff is the wait before retry number n (0-based): full jitter over an exponential
 // ceiling, so that clients that failed together do not retry together.
 func (p retryPolicy) backoff(n int) time.Duration {
-	ceiling := p.max
-	if n < 63 && p.base <= p.max>>n { // base·2ⁿ ≤ max, computed without overflow
-		ceiling = p.base << n
-	}
-	return rand.N(min(ceiling, maxWait) + 1) // WithBackoff bounds max; N panics on ≤ 0
+	return rand.N(p.ceiling(n) + 1) // N panics on ≤ 0; ceiling is ≥ base > 0
 }
 
 // maxWait bounds every wait between attempts: Retry-After, in either form, and the

@@ -278,20 +278,23 @@ func (l *Limiter) decide(ctx context.Context) (time.Duration, error) {
 }
 
 // pauseScript stores a pause deadline in KEYS[1] for ARGV[1] milliseconds unless the
-// stored one is later; Redis's expiry is the clock, so the replicas' clocks do not matter.
-// ARGV[2], the deadline in Unix milliseconds by the caller's clock, is only for a person
-// reading the key.
+// stored one is later, and returns 1 when it extended the pause; Redis's expiry is the
+// clock, so the replicas' clocks do not matter. ARGV[2], the deadline in Unix milliseconds
+// by the caller's clock, is only for a person reading the key.
 var pauseScript = redis.NewScript(`
 local ms = tonumber(ARGV[1])
 if redis.call('PTTL', KEYS[1]) < ms then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ms)
+  return 1
 end
 return 0
 `)
 
 // Pause holds every caller of the key, in every replica, for d: Waits started before the
-// pause ends sleep until then. A shorter pause never shortens a longer one. Pause returns
-// at once. It implements gemclient's optional Pauser interface, which gemclient calls
+// pause ends sleep until then. A shorter pause never shortens a longer one; one that
+// extends the pause also empties the shared bucket, since the gateway's is evidently
+// empty, so the fleet resumes at the rate rather than with a fresh burst (gemclient's local
+// limiter does the same). Pause returns at once. It implements gemclient's optional Pauser interface, which gemclient calls
 // when Gem answers 429 although the limiter allowed the call.
 //
 // This replica honours the pause even when Redis cannot store it; then Pause returns an
@@ -312,7 +315,15 @@ func (l *Limiter) Pause(ctx context.Context, d time.Duration) error {
 	}
 	ms := (d + time.Millisecond - 1).Milliseconds()
 	err := l.bounded(ctx, "pause", func(ctx context.Context) error {
-		return pauseScript.Run(ctx, l.rdb, []string{l.pauseKey}, ms, until.UnixMilli()).Err()
+		extended, err := pauseScript.Run(ctx, l.rdb, []string{l.pauseKey}, ms, until.UnixMilli()).Int()
+		if err != nil || extended == 0 {
+			return err
+		}
+		// The gateway's bucket is evidently empty: empty the shared one too (redis_rate
+		// takes what is left of the burst), so that after the pause both hold what the
+		// rate refilled, as gemclient's local limiter does.
+		_, err = l.gcra.AllowAtMost(ctx, l.rateKey, l.limit, l.limit.Burst)
+		return err
 	})
 	if err != nil {
 		if ctx.Err() != nil {
