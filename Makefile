@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench
+.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -95,8 +95,12 @@ fuzz:
 	  echo "fuzz $$name (./$$pkg, $(FUZZTIME))"; \
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg; done
 
-## bench: the SDK's benchmarks (ratios are reported by the benchmarks themselves).
-## BenchmarkWalk1000Pages takes about 25 s; `make bench BENCH=ListCandidatesPage` skips it.
+## bench: the SDK's benchmarks, then the fake's (ratios are reported by the benchmarks
+## themselves). The walks take about 25 s and 5 s; `make bench BENCH=Decode` runs one.
 BENCH ?= .
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./gemclient/...
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 3x -benchmem ./gemtest/...
+## redislimit's decision cost (p50, p99) against a private redis-server.
+bench-redis:
+	cd contrib/redislimit && $(GO) test -run '^$$' -bench Decision -benchtime 20000x .

@@ -171,4 +171,6 @@ func TestDocumentBounds(t *testing.T) {
 	require.Contains(t, upload.Content, "multipart/form-data")
 }
 
-func schemaOf(doc *openapi3.T, name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
+func schemaOf(doc *openapi3.T, name string) *openapi3.Schema {
+	return doc.Components.Schemas[name].Value
+}

@@ -128,7 +128,7 @@ func TestRequestsCarryPrefixAndHeaders(t *testing.T) {
 	assert.Equal(t, testKey, reqs[0].Header.Get("X-API-Key"))
 	assert.Equal(t, testSecret, reqs[0].Header.Get("X-Application-Secret"))
 	assert.True(t, strings.HasPrefix(reqs[0].Header.Get("User-Agent"), "acme-sync/1.2 gem-go/"), reqs[0].Header.Get("User-Agent"))
-	assert.Equal(t, "/v0/candidates/a%2Fb%20c=", reqs[1].Path, "ids are path-escaped (notes §2.2)")
+	assert.Equal(t, "/v0/candidates/a%2Fb%20c=", reqs[1].Path, "ids are path-escaped (docs/gem-api.md §2.2)")
 	assert.Empty(t, reqs[1].Header.Values("X-Application-Secret"))
 }
 

@@ -7,7 +7,14 @@
 //
 //	c, err := gemclient.New(os.Getenv("GEM_API_KEY"))
 //	cand, err := c.GetCandidate(ctx, id)
+//	fmt.Println(cand.GetFirstName(), cand.GetCreatedAt())
 //	for cand, err := range c.ListCandidatesAll(ctx, nil) { ... }
+//	_, err = c.UpdateCandidate(ctx, id, gen.CandidateUpdate{Title: gen.Value("Analyst")})
+//
+// Share one Client per API key: it holds the key's rate limiter. Models and parameters
+// are in package gen: responses are plain structs with nil-safe accessors, optional
+// request fields take Ptr(v), and the fields of update bodies that Gem can clear take
+// gen.Value(v) or gen.Null[T]().
 //
 // Every operation of the document is a method named after its operationId (see
 // operations.gen.go, generated from the document by internal/opsgen): one page for a list
@@ -16,8 +23,9 @@
 // *ValidationError, so callers never switch on status codes. [Client.API] exposes the
 // generated client wired to the same pipeline for anything else.
 //
-// Facts about Gem's behaviour that the code relies on cite "gem-api-notes.md §n", the
-// project's reference notes on Gem API v0 (what public clients observed on the live API).
+// Facts about Gem's behaviour that the code relies on cite "docs/gem-api.md §n", the
+// project's account of Gem API v0 as observed by public clients (docs/gem-api.md in the
+// repository).
 package gemclient
 
 // GEN_OUTDIR is unset normally, so the file is written here; `make verify-generated` sets

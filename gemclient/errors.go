@@ -19,7 +19,7 @@ import (
 //
 // Gem's own errors use flask-smorest's envelope {"code","status","message","errors"}; the
 // AWS gateway answers 403 and 429 with {"message": ...} only; a proxy may answer with an
-// empty or HTML body (gem-api-notes.md §2.5). All of them decode into the same fields.
+// empty or HTML body (docs/gem-api.md §2.5). All of them decode into the same fields.
 type APIError struct {
 	// StatusCode is the HTTP status of the final attempt.
 	StatusCode int
@@ -71,7 +71,7 @@ func (e *APIError) Error() string {
 	switch {
 	case e.StatusCode == http.StatusForbidden && e.Deprecated:
 		// Gem answers its deprecated event listings with 403 "Events are deprecated"
-		// (gem-api-notes.md §2.5): no key or permission fixes that.
+		// (docs/gem-api.md §2.5): no key or permission fixes that.
 		b.WriteString(": Gem has deprecated this endpoint and refuses it for every key; it no longer returns data")
 	case e.StatusCode == http.StatusForbidden:
 		b.WriteString(": check the API key (X-API-Key); partner keys also need WithApplicationSecret")
@@ -141,11 +141,11 @@ func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 func IsBadRequest(err error) bool { return hasStatus(err, http.StatusBadRequest) }
 
 // IsRateLimited reports whether err is a 429 (the gateway's "Too Many Requests" or, for a
-// spent quota, "Limit Exceeded", gem-api-notes.md §2.6) that outlasted the retries.
+// spent quota, "Limit Exceeded", docs/gem-api.md §2.6) that outlasted the retries.
 func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
 
 // IsForbidden reports whether err is a 403: a wrong, expired or Bearer key, a partner key
-// without its application secret, or a deprecated endpoint (gem-api-notes.md §2.1, §2.5).
+// without its application secret, or a deprecated endpoint (docs/gem-api.md §2.1, §2.5).
 func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
 
 // IsValidation reports whether the request was invalid: a *ValidationError found before
@@ -171,7 +171,7 @@ func errorsObject(err error) map[string]json.RawMessage {
 // FieldErrors returns the per-field messages of a validation failure, keyed by field:
 //
 //   - for Gem's answers, the entries of errors.json (body) and errors.query (query
-//     parameters), webargs' locations (gem-api-notes.md §2.0); nested objects are
+//     parameters), webargs' locations (docs/gem-api.md §2.0); nested objects are
 //     flattened with dots ("emails.0.email_address"), and the location is not part of
 //     the key (a field present in both locations gets both lists of messages);
 //   - for a *ValidationError, each violation's message under the same kind of key (a
@@ -246,7 +246,7 @@ func summarizeFields(fields map[string][]string, max int) string {
 // a create whose linked_in_handle is taken. Gem documents
 // {"errors":{"duplicate_candidate":{"id","linked_in_handle"}}} but was seen sending the
 // handle as "li_handle"; only the id is read, so both work. errors.json.duplicate_candidate
-// is accepted too, defensively (gem-api-notes.md §2.5).
+// is accepted too, defensively (docs/gem-api.md §2.5).
 func DuplicateCandidateID(err error) (string, bool) {
 	e, ok := apiError(err)
 	if !ok || e.Errors == nil {
@@ -274,7 +274,7 @@ func DuplicateCandidateID(err error) (string, bool) {
 
 // ConflictingCandidateIDs returns errors.json.candidate_ids of err: the ids Gem names when
 // adding candidates already in a project or removing candidates not in it (400,
-// gem-api-notes.md §2.5). It returns nil for any other error.
+// docs/gem-api.md §2.5). It returns nil for any other error.
 func ConflictingCandidateIDs(err error) []string {
 	var body struct {
 		CandidateIDs []string `json:"candidate_ids"`

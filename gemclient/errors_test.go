@@ -29,7 +29,7 @@ func apiErrorFor(t *testing.T, status int, contentType, body string) *gemclient.
 	return apiErr
 }
 
-// The body shapes of gem-api-notes.md §2.5 all decode into the same fields.
+// The body shapes of docs/gem-api.md §2.5 all decode into the same fields.
 func TestAPIErrorDecodesEveryBodyShape(t *testing.T) {
 	cases := []struct {
 		name          string
@@ -142,7 +142,7 @@ func TestFieldErrorsFlattenGemsLocations(t *testing.T) {
 }
 
 // DuplicateCandidateID reads the id whichever handle key Gem uses, with or without the
-// json level (gem-api-notes.md §2.5).
+// json level (docs/gem-api.md §2.5).
 func TestDuplicateCandidateID(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"errors":{"duplicate_candidate":{"id":"c1","linked_in_handle":"ann"}}}`:                          "c1",
@@ -170,7 +170,7 @@ func TestConflictingCandidateIDs(t *testing.T) {
 	assert.Nil(t, gemclient.ConflictingCandidateIDs(nil))
 }
 
-// The deprecated event listings answer 403 "Events are deprecated" (gem-api-notes.md
+// The deprecated event listings answer 403 "Events are deprecated" (docs/gem-api.md
 // §2.5); the error says that Gem deprecated them rather than blaming the key.
 func TestDeprecatedEventsErrorSaysSo(t *testing.T) {
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {

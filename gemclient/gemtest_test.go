@@ -20,7 +20,7 @@ import (
 )
 
 // Against the project's fake Gem (package gemtest), mounted under a path prefix: the
-// integration flow of gem-api-notes.md §3 end to end.
+// integration flow of docs/gem-api.md §3 end to end.
 
 func fakeGem(t *testing.T, opts ...gemtest.Option) (*gemtest.Fake, *gemclient.Client, *sleeps) {
 	t.Helper()

@@ -8,7 +8,7 @@ import (
 )
 
 // CreateOrGetCandidate creates a candidate, or, when Gem answers that one with the same
-// linked_in_handle exists (400 duplicate_candidate, gem-api-notes.md §2.5), fetches that
+// linked_in_handle exists (400 duplicate_candidate, docs/gem-api.md §2.5), fetches that
 // one. created reports which happened.
 //
 // With a linked_in_handle the create is retried like an idempotent request (see
@@ -16,7 +16,7 @@ import (
 // answer was lost did create the candidate, the retry's duplicate answer resolves to it
 // and created is false.
 //
-// Gem does not add an existing candidate to body.ProjectIDs (gem-api-notes.md §2.7); when
+// Gem does not add an existing candidate to body.ProjectIDs (docs/gem-api.md §2.7); when
 // created is false and the projects matter, follow with AddToProject.
 func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCreate) (cand *gen.Candidate, created bool, err error) {
 	if body.LinkedInHandle != nil && strings.TrimSpace(*body.LinkedInHandle) != "" {

@@ -17,7 +17,7 @@ type MembershipChange struct {
 
 // AddToProject adds candidates to a project. Gem takes at most 1000 ids a request (the
 // document's bound) and fails a whole request with 400 when any id is already in the
-// project, naming those ids (gem-api-notes.md §2.5, §2.7); AddToProject sends batches,
+// project, naming those ids (docs/gem-api.md §2.5, §2.7); AddToProject sends batches,
 // resends a failed batch without the named ids, and reports them as Unchanged.
 //
 // userID, if not empty, is the user performing the change, who needs write access;

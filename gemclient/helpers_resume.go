@@ -17,7 +17,7 @@ import (
 	"github.com/gem-go/gem-go/internal/resumefile"
 )
 
-// MaxResumeSize is the largest resume Gem accepts: "10 MB" (gem-api-notes.md §2.7), taken
+// MaxResumeSize is the largest resume Gem accepts: "10 MB" (docs/gem-api.md §2.7), taken
 // as 10 MiB.
 const MaxResumeSize = resumefile.MaxSize
 

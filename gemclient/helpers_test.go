@@ -77,7 +77,7 @@ func TestCreateOrGetCandidate(t *testing.T) {
 }
 
 // membership is a project that answers PUT and DELETE /v0/projects/p1/candidates the
-// way Gem does: all or nothing, naming the conflicting ids (gem-api-notes.md §2.5, §2.7).
+// way Gem does: all or nothing, naming the conflicting ids (docs/gem-api.md §2.5, §2.7).
 type membership struct {
 	mu      sync.Mutex
 	members map[string]bool

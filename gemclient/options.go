@@ -181,7 +181,7 @@ func WithUserAgent(product string) Option {
 }
 
 // WithApplicationSecret sends X-Application-Secret with every request, which partner
-// integrations need beside the customer's key (gem-api-notes.md §2.1). Like the key, it
+// integrations need beside the customer's key (docs/gem-api.md §2.1). Like the key, it
 // never appears in errors, logs or formatted output.
 func WithApplicationSecret(secret string) Option {
 	return func(s *settings) error {

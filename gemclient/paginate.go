@@ -13,7 +13,7 @@ import (
 
 // PageInfo is the X-Pagination header of a list answer. Gem's lists return a bare JSON
 // array and put the paging state in this header, in flask-smorest's format
-// (gem-api-notes.md §2.0): previous_page is omitted on the first page and next_page on
+// (docs/gem-api.md §2.0): previous_page is omitted on the first page and next_page on
 // the last; an empty list sends only {"total":0,"total_pages":0}; a page beyond the last
 // omits page, previous_page and next_page. Omitted keys are 0 here.
 type PageInfo struct {

@@ -82,7 +82,7 @@ func FuzzParsePageInfo(f *testing.F) {
 }
 
 // list serves total candidates (ids c0001...) at GET /v0/candidates the way flask-smorest
-// does (gem-api-notes.md §2.0). Hooks let tests break it on purpose.
+// does (docs/gem-api.md §2.0). Hooks let tests break it on purpose.
 type list struct {
 	mu       sync.Mutex
 	total    int

@@ -29,7 +29,7 @@ type Pauser interface {
 }
 
 // firstPause is how long the first 429 of a request holds the limiter when Gem sends no
-// Retry-After (its gateway sends none, gem-api-notes.md §2.6). A 429 the limiter
+// Retry-After (its gateway sends none, docs/gem-api.md §2.6). A 429 the limiter
 // admitted means the gateway's bucket was empty when the request arrived and ours was
 // not: at Gem's 20 requests/s the gateway has a token again within 50 ms. A short pause
 // costs a walk almost nothing: the limiter's bucket refills while it holds (up to its

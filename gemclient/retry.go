@@ -48,7 +48,7 @@ type retryPolicy struct {
 }
 
 // retryableStatus: 429 always (the gateway refused before Gem saw the request,
-// gem-api-notes.md §2.6); 502, 503 and 504 from the gateway, and 500, only when repeating
+// docs/gem-api.md §2.6); 502, 503 and 504 from the gateway, and 500, only when repeating
 // is harmless. A 500 behind API Gateway is most often transient (a Lambda or origin
 // hiccup), but Gem may have acted before failing, so it is never repeated for a POST.
 // 501 and other 5xx mean the request itself cannot succeed.

@@ -77,7 +77,7 @@ func TestRetryAfterHTTPDateIsHonoured(t *testing.T) {
 	assert.Equal(t, []time.Duration{7 * time.Second}, rec.all())
 }
 
-// Without Retry-After (Gem's gateway sends none, notes §2.6): full-jitter exponential
+// Without Retry-After (Gem's gateway sends none, docs/gem-api.md §2.6): full-jitter exponential
 // backoff, each wait within its ceiling base·2ⁿ capped at max.
 func TestBackoffWithoutRetryAfter(t *testing.T) {
 	s := newServer(t, script([]int{429, 429, 429, 429}, nil, `{"id":"c1"}`))

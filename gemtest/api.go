@@ -13,7 +13,7 @@ type api struct{ *Fake }
 
 var _ genserver.StrictServerInterface = api{}
 
-// now is the fake's clock in unix seconds, Gem's timestamp unit (notes §2.3).
+// now is the fake's clock in unix seconds, Gem's timestamp unit (docs/gem-api.md §2.3).
 func (f *Fake) now() int64 { return f.cfg.clock().Unix() }
 
 // lock takes the store's lock; every handler holds it while it reads or writes.

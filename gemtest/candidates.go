@@ -103,7 +103,7 @@ func (a api) CreateCandidate(_ context.Context, req genserver.CreateCandidateReq
 
 // createCandidate checks b and creates the candidate, adding it to b's projects (each
 // addition logged). A linked_in_handle already on a candidate is the duplicate 400 and
-// changes nothing, projects included (notes §2.7).
+// changes nothing, projects included (docs/gem-api.md §2.7).
 func (f *Fake) createCandidate(s *store, b gen.CandidateCreate) (*candidate, error) {
 	if !s.userExists(b.CreatedBy) {
 		return nil, invalidReference("User", "created_by")
@@ -173,7 +173,7 @@ func (f *Fake) createCandidate(s *store, b gen.CandidateCreate) (*candidate, err
 }
 
 // duplicate is the 400 for an existing linked_in_handle, in the observed shape by default
-// (notes §2.5; WithDuplicateCandidateShape).
+// (docs/gem-api.md §2.5; WithDuplicateCandidateShape).
 func (f *Fake) duplicate(c *candidate) *apiError {
 	key := "li_handle"
 	if f.cfg.duplicateShape == DuplicateDocumented {
@@ -197,7 +197,7 @@ func (a api) GetCandidate(_ context.Context, req genserver.GetCandidateRequestOb
 
 // UpdateCandidate changes only the fields sent, though the verb is PUT (reference); null
 // clears a field, emails and profile_urls replace the lists, custom_fields change only the
-// fields listed and due_date null clears the due date (notes §2.7). Nothing changes when
+// fields listed and due_date null clears the due date (docs/gem-api.md §2.7). Nothing changes when
 // any part is invalid.
 func (a api) UpdateCandidate(_ context.Context, req genserver.UpdateCandidateRequestObject) (genserver.UpdateCandidateResponseObject, error) {
 	s := a.lock()
@@ -358,5 +358,5 @@ func (s *store) renderCandidate(c *candidate) gen.Candidate {
 }
 
 // weblink is the candidate's page in Gem's app: "non-empty" is all that is known; the
-// URL is a guess (notes §1.15).
+// URL is a guess (docs/gem-api.md §1.15).
 func weblink(id string) string { return "https://www.gem.com/candidate/" + id }

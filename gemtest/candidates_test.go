@@ -19,7 +19,7 @@ func getCandidate(t *testing.T, srv *gemtest.Server, id string) gen.Candidate {
 	return get[gen.Candidate](t, srv, "/v0/candidates/"+id)
 }
 
-// Ids are padded base64 of "<type>:<n>" and timestamps unix seconds (notes §2.2, §2.3).
+// Ids are padded base64 of "<type>:<n>" and timestamps unix seconds (docs/gem-api.md §2.2, §2.3).
 func TestIDsAndTimestamps(t *testing.T) {
 	srv, _ := start(t)
 	ids := map[string]string{}
@@ -96,7 +96,7 @@ func TestDuplicateCandidate(t *testing.T) {
 }
 
 // PUT changes only what it sends: null clears, emails and profile_urls replace the lists,
-// due_date is set and cleared (notes §2.7).
+// due_date is set and cleared (docs/gem-api.md §2.7).
 func TestUpdateCandidate(t *testing.T) {
 	srv, clock := start(t)
 	id := mustCreate(t, srv, "/v0/candidates", object{

@@ -10,7 +10,7 @@ import (
 
 // normalizeEmails keeps the first of each address (ignoring case), defaults is_primary to
 // false, and makes the first address primary when none is (a guess: the reference says
-// nothing; PD and CF send one primary address, notes §1.1).
+// nothing; PD and CF send one primary address, docs/gem-api.md §1.1).
 func normalizeEmails(in []gen.Email) []gen.Email {
 	out := []gen.Email{}
 	seen := map[string]bool{}
@@ -32,7 +32,7 @@ func normalizeEmails(in []gen.Email) []gen.Email {
 }
 
 // networks names the social network of a profile URL's host. Network values are not
-// documented beyond "linkedin" and "github" appearing in clients (notes §1.2).
+// documented beyond "linkedin" and "github" appearing in clients (docs/gem-api.md §1.2).
 var networks = map[string]string{
 	"linkedin.com":      "linkedin",
 	"github.com":        "github",

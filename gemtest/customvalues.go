@@ -10,7 +10,7 @@ import (
 
 // customValues returns cur with the custom field updates applied, or the 400 listing every
 // invalid update (errors.json.custom_fields.<i>.<field>), in which case nothing changes.
-// By value type (reference, CustomFieldCreate.value_type; notes §1.6): text a string, date
+// By value type (reference, CustomFieldCreate.value_type; docs/gem-api.md §1.6): text a string, date
 // "yyyy-mm-dd", single_select one option, multi_select a list of options; null clears any
 // value and [] clears a multi_select. A project-scoped field applies only to candidates in
 // its project ("Custom fields under project scope apply to candidates in a specific
@@ -117,7 +117,7 @@ func (f *Fake) resolveOption(cf *customField, text string) (string, string) {
 
 // renderCustomValues lists a candidate's custom field values in field creation order,
 // leaving out hidden fields and hidden options, and values left empty by that. Select
-// values are option values; value_option_ids holds their ids (notes §1.5). The
+// values are option values; value_option_ids holds their ids (docs/gem-api.md §1.5). The
 // deprecated custom_field_category and custom_field_value repeat name and value.
 func (s *store) renderCustomValues(c *candidate) []gen.CustomFieldCandidateMembership {
 	out := []gen.CustomFieldCandidateMembership{}

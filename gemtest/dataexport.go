@@ -10,7 +10,7 @@ import (
 // ExportFile is one file of a data export.
 type ExportFile struct {
 	// Name is the file's name in the export ("candidate_info", "projects", ...; the names
-	// one source lists are in notes §1.14).
+	// one source lists are in docs/gem-api.md §1.14).
 	Name string
 	// Content is what its download_url serves (CSV, text/csv).
 	Content []byte
@@ -22,7 +22,7 @@ type dataExport struct {
 }
 
 // render is the export as {id, created_at, files: [{name, download_url}]}; the file shape
-// comes from a single source (notes §1.14); download_url is signed and expiring (fileSigner).
+// comes from a single source (docs/gem-api.md §1.14); download_url is signed and expiring (fileSigner).
 func (e *dataExport) render(f *Fake, base string) gen.DataExport {
 	files := make([]gen.DataExportFile, len(e.files))
 	for i, file := range e.files {

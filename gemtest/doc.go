@@ -1,7 +1,7 @@
 // Package gemtest is a fake Gem API v0 for tests: in memory, validated against Gem's
 // published OpenAPI document (api/openapi.json), and shaped by what is known of the real
 // API's behaviour. Comments cite Gem's API reference as "reference" and the project's
-// notes on the live API as "notes §n" or "docs/gem-api.md §n" (the same notes).
+// account of the live API as "docs/gem-api.md §n" (docs/gem-api.md in the repository).
 //
 // In a test, one line starts it and the test's end closes it:
 //

@@ -21,7 +21,7 @@ func (e *apiError) Error() string {
 }
 
 // smorestBody is flask-smorest's error envelope: code and status always, message and
-// errors only when set (notes §2.0, FS error_handler.py). Maps marshal with sorted keys,
+// errors only when set (docs/gem-api.md §2.0, FS error_handler.py). Maps marshal with sorted keys,
 // as Flask's jsonify does.
 func smorestBody(status int, message string, errs map[string]any) map[string]any {
 	body := map[string]any{"code": status, "status": http.StatusText(status)}
@@ -34,7 +34,7 @@ func smorestBody(status int, message string, errs map[string]any) map[string]any
 	return body
 }
 
-// gatewayBody is AWS API Gateway's default error body (notes §2.1, §2.6).
+// gatewayBody is AWS API Gateway's default error body (docs/gem-api.md §2.1, §2.6).
 func gatewayBody(message string) map[string]any {
 	return map[string]any{"message": message}
 }
@@ -44,7 +44,7 @@ func smorestError(status int, message string, errs map[string]any) *apiError {
 }
 
 // badRequest is a business-rule 400: Gem uses the validation envelope with "Bad Request"
-// (notes §2.5). fe, when not nil, goes under errors.json.
+// (docs/gem-api.md §2.5). fe, when not nil, goes under errors.json.
 func badRequest(message string, fe fieldErrors) *apiError {
 	var errs map[string]any
 	if fe != nil {
@@ -66,12 +66,12 @@ func unprocessable(location string, fe fieldErrors) *apiError {
 	return smorestError(http.StatusUnprocessableEntity, "", map[string]any{location: map[string]any(fe)})
 }
 
-// noPermission is the 400 Gem answers when user_id lacks write access (notes §2.5, SK).
+// noPermission is the 400 Gem answers when user_id lacks write access (docs/gem-api.md §2.5, SK).
 func noPermission() *apiError {
 	return badRequest("User does not have the permission to perform the action.", nil)
 }
 
-// notFound is flask-smorest's abort(404); the message is off by default (notes §5).
+// notFound is flask-smorest's abort(404); the message is off by default (docs/gem-api.md §5).
 func (f *Fake) notFound(what string) *apiError {
 	msg := ""
 	if f.cfg.notFoundText {

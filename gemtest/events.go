@@ -32,7 +32,7 @@ func (e *event) render() gen.CandidateEvent {
 }
 
 // eventsDeprecated is the live API's answer to the event lists: 403 with the message
-// "Events are deprecated" (notes §2.5, SK and TS); the envelope is flask-smorest's, since
+// "Events are deprecated" (docs/gem-api.md §2.5, SK and TS); the envelope is flask-smorest's, since
 // the message comes from the origin, not the gateway (a guess).
 func eventsDeprecated() *apiError {
 	return smorestError(http.StatusForbidden, "Events are deprecated", nil)

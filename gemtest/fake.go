@@ -156,7 +156,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, pa
 		return
 	}
 	// AWS API Gateway rejects a missing or unknown key, Bearer tokens included, with 403
-	// {"message":"Forbidden"} before throttling (notes §2.1); a key longer than any it
+	// {"message":"Forbidden"} before throttling (docs/gem-api.md §2.1); a key longer than any it
 	// issues (maxKeyLength) is unknown whatever WithAPIKeys says.
 	key := r.Header.Get("X-API-Key")
 	if key == "" || len(key) > maxKeyLength || (len(f.cfg.apiKeys) > 0 && !slices.Contains(f.cfg.apiKeys, key)) {

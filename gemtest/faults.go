@@ -162,7 +162,7 @@ func (s *faultSource) next() Fault {
 }
 
 // respond writes the response of an injected status fault. The 429 is the gateway's
-// throttling body (notes §2.6), the 500 flask-smorest's, and 502/503 the gateway's
+// throttling body (docs/gem-api.md §2.6), the 500 flask-smorest's, and 502/503 the gateway's
 // defaults for a failing or unavailable origin (AWS API Gateway; a guess for Gem).
 func (s *faultSource) respond(w http.ResponseWriter, k Fault) {
 	switch k {

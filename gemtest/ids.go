@@ -25,7 +25,7 @@ const (
 )
 
 // idPrefix is the "<type>" of each kind's ids, which are standard, padded base64 of
-// "<type>:<n>" (notes §2.2). Observed on the live API: "candidates", "users" (lowercase
+// "<type>:<n>" (docs/gem-api.md §2.2). Observed on the live API: "candidates", "users" (lowercase
 // plural) and "Project" (capitalised singular). "CustomField" is inferred from a truncated
 // "Q3VzdG9t..." ("Custom..."). The others are guesses in the capitalised style; ids are
 // opaque to clients, so only their look matters.

@@ -23,7 +23,7 @@ func (e *logEntry) render() gen.ProjectCandidateMembershipLog {
 }
 
 // addMember puts c into p and logs it. Every addition and removal is logged, whichever
-// call made it (notes §1.15).
+// call made it (docs/gem-api.md §1.15).
 func (f *Fake) addMember(s *store, p *project, c *candidate, now int64) {
 	p.addMember(&membership{meta{id: c.id, seq: s.nextSeq(), created: now}})
 	c.projects = append(c.projects, p.id)
@@ -71,7 +71,7 @@ func of(m map[string]*ordered[*logEntry], key string) []*logEntry {
 }
 
 // ListProjectCandidates lists a project's candidates ({candidate_id, added_at}: ids only,
-// notes §1.15) by added_at.
+// docs/gem-api.md §1.15) by added_at.
 func (a api) ListProjectCandidates(_ context.Context, req genserver.ListProjectCandidatesRequestObject) (genserver.ListProjectCandidatesResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
@@ -108,7 +108,7 @@ func (a api) RemoveCandidatesFromProject(_ context.Context, req genserver.Remove
 }
 
 // changeMembers adds (add) or removes the body's candidates. user_id, when sent, must have
-// write access to the project (reference; the 400's message is observed, notes §2.5), and
+// write access to the project (reference; the 400's message is observed, docs/gem-api.md §2.5), and
 // must own every candidate (ownerCheck). Candidate ids that name no candidate are a 400
 // listing them when adding (a guess), and are "not in the project" when removing.
 func (f *Fake) changeMembers(projectID string, b gen.ProjectCandidatesUpdate, add bool) error {

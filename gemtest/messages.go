@@ -13,7 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// schemaMessage is marshmallow's message for what kin-openapi found (notes §2.0; MM
+// schemaMessage is marshmallow's message for what kin-openapi found (docs/gem-api.md §2.0; MM
 // fields.py and validate.py). Length and Range messages depend on which bounds the
 // validator has, and the document's minLength/maxLength/minimum/maximum are those bounds.
 func schemaMessage(e *openapi3.SchemaError) string {

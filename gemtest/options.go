@@ -19,7 +19,7 @@ type Option func(*config)
 // accepted too unless WithAPIKeys restricts them.
 const DefaultAPIKey = "gemtestFakeKey00000000000000000000000000"
 
-// Gem's documented per-key limits (reference, "Rate Limits"; notes §2.6).
+// Gem's documented per-key limits (reference, "Rate Limits"; docs/gem-api.md §2.6).
 const (
 	DefaultRatePerSecond = 20
 	DefaultBurst         = 500
@@ -36,16 +36,16 @@ type SelectValues int
 
 const (
 	// SelectByValueOrID accepts option values and option ids (the default). The reference
-	// says values, a source that used the API says ids; notes §1.6 leaves it open.
+	// says values, a source that used the API says ids; docs/gem-api.md §1.6 leaves it open.
 	SelectByValueOrID SelectValues = iota
 	// SelectByValue accepts only option values, as the reference's custom field text says.
 	SelectByValue
-	// SelectByID accepts only option ids, as one client observed (notes §1.6, SK).
+	// SelectByID accepts only option ids, as one client observed (docs/gem-api.md §1.6, SK).
 	SelectByID
 )
 
 // DuplicateShape selects the body of the 400 a duplicate linked_in_handle gets on
-// POST /v0/candidates (notes §2.5).
+// POST /v0/candidates (docs/gem-api.md §2.5).
 type DuplicateShape int
 
 const (
@@ -93,14 +93,14 @@ func defaultConfig() config {
 		clock:         time.Now,
 		logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// The default order of lists is undocumented; AG defaults to desc, PD reads element
-		// [0] as the newest and PY's mock sorts descending: desc by creation (notes §2.4).
+		// [0] as the newest and PY's mock sorts descending: desc by creation (docs/gem-api.md §2.4).
 		defaultSort: gen.SortOrderDesc,
 		// Success status of POST /v0/projects/{id}/project_field_options is undocumented
 		// (the document lists only 422 and default); 204 like the other write-only calls
-		// (notes §1.13, §5).
+		// (docs/gem-api.md §1.13, §5).
 		pfoStatus: http.StatusNoContent,
 		// Membership log actions are undocumented: a TypeScript client types them
-		// 'add' | 'remove', PY's mock uses "added"/"removed" (notes §1.15, §5).
+		// 'add' | 'remove', PY's mock uses "added"/"removed" (docs/gem-api.md §1.15, §5).
 		addAction:    "add",
 		removeAction: "remove",
 		maxBody:      DefaultMaxRequestBody,
@@ -168,7 +168,7 @@ func WithoutRateLimit() Option {
 
 // WithRetryAfter makes the rate limiter's 429s carry a Retry-After header (whole seconds
 // until a token is free). Off by default: no public source reports Gem sending it
-// (notes §2.6).
+// (docs/gem-api.md §2.6).
 func WithRetryAfter() Option {
 	return func(c *config) { c.retryAfter = true }
 }
@@ -212,26 +212,26 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithDefaultSort sets the order of lists whose request has no sort parameter. The default
-// is desc (newest first), a guess (notes §2.4).
+// is desc (newest first), a guess (docs/gem-api.md §2.4).
 func WithDefaultSort(order gen.SortOrder) Option {
 	return func(c *config) { c.defaultSort = order }
 }
 
 // WithInclusiveTimeFilters makes the *_after and *_before filters inclusive (>= and <=).
-// By default they are strict (> and <), as PY's mock has it; Gem does not say (notes §2.3).
+// By default they are strict (> and <), as PY's mock has it; Gem does not say (docs/gem-api.md §2.3).
 func WithInclusiveTimeFilters() Option {
 	return func(c *config) { c.inclusive = true }
 }
 
 // WithSelectValues sets what select-type custom field values may name: option values,
-// option ids or either (the default; notes §1.6).
+// option ids or either (the default; docs/gem-api.md §1.6).
 func WithSelectValues(s SelectValues) Option {
 	return func(c *config) { c.selectValues = s }
 }
 
 // WithProjectFieldOptionsStatus sets the success status of
 // POST /v0/projects/{id}/project_field_options: 204 (the default) or 200, both with an
-// empty body; the document does not say (notes §1.13).
+// empty body; the document does not say (docs/gem-api.md §1.13).
 func WithProjectFieldOptionsStatus(code int) Option {
 	return func(c *config) { c.pfoStatus = code }
 }
@@ -242,21 +242,21 @@ func WithDuplicateCandidateShape(s DuplicateShape) Option {
 }
 
 // WithMembershipActions sets the action strings of the project candidate membership log.
-// The default is "add" and "remove", a guess (notes §1.15).
+// The default is "add" and "remove", a guess (docs/gem-api.md §1.15).
 func WithMembershipActions(add, remove string) Option {
 	return func(c *config) { c.addAction, c.removeAction = add, remove }
 }
 
 // WithEventLists serves the deprecated event lists (GET /v0/candidates/events and
 // GET /v0/candidates/{id}/events) as documented, paginated. By default they answer 403
-// "Events are deprecated", as the live API does (notes §2.5).
+// "Events are deprecated", as the live API does (docs/gem-api.md §2.5).
 func WithEventLists() Option {
 	return func(c *config) { c.eventLists = true }
 }
 
 // WithNotFoundMessages adds a message ("Candidate not found.") to 404 bodies. By default
 // they are flask-smorest's bare {"code":404,"status":"Not Found"}; whether Gem adds a
-// message is open (notes §2.5, §5).
+// message is open (docs/gem-api.md §2.5, §5).
 func WithNotFoundMessages() Option {
 	return func(c *config) { c.notFoundText = true }
 }

@@ -44,7 +44,7 @@ func pageBounds(p, n, total int) (start, end int) {
 // its order (total, total_pages, first_page, last_page, page, previous_page, next_page),
 // the ends omitted rather than null, only total and total_pages when empty, and no page
 // keys past the last page; written by Python's json.dumps, hence ", " and ": "
-// (notes §2.0, FS pagination.py).
+// (docs/gem-api.md §2.0, FS pagination.py).
 func paginationHeader(page, size, total int) string {
 	type kv struct {
 		k string
@@ -80,7 +80,7 @@ type listing struct {
 }
 
 // within reports whether ts passes the *_after/*_before filters: strict by default,
-// inclusive with WithInclusiveTimeFilters (notes §2.3).
+// inclusive with WithInclusiveTimeFilters (docs/gem-api.md §2.3).
 func (f *Fake) within(ts int64, l listing) bool {
 	if l.after != nil {
 		if a := int64(*l.after); ts < a || (ts == a && !f.cfg.inclusive) {
@@ -148,7 +148,7 @@ func page[T record, R any](f *Fake, sorted []T, l listing, keep func(T) bool, pg
 }
 
 // window is the part of sorted within the *_after/*_before filters: strict by default,
-// inclusive with WithInclusiveTimeFilters (notes §2.3).
+// inclusive with WithInclusiveTimeFilters (docs/gem-api.md §2.3).
 func window[T record](f *Fake, sorted []T, l listing) []T {
 	lo, hi := 0, len(sorted)
 	if l.after != nil {

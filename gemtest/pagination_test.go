@@ -17,7 +17,7 @@ import (
 
 // Lists are bare JSON arrays; X-Pagination is flask-smorest's header, byte for byte: its
 // key order, Python's separators, the ends omitted, only totals when empty, no page keys
-// past the last page, and sent without page parameters too (notes §2.0).
+// past the last page, and sent without page parameters too (docs/gem-api.md §2.0).
 func TestPaginationHeader(t *testing.T) {
 	srv, _ := start(t)
 	for i := 2; i <= 45; i++ {

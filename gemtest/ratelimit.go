@@ -9,7 +9,7 @@ import (
 )
 
 // maxKeyLength is the longest X-API-Key the gateway can know: AWS API Gateway key values
-// are alphanumeric strings of 20 to 128 characters (Gem's are 40, notes §2.1). A longer
+// are alphanumeric strings of 20 to 128 characters (Gem's are 40, docs/gem-api.md §2.1). A longer
 // key cannot be valid, so the gateway's 403 answers it before any state is kept for it.
 // Shorter keys than 20 stay accepted: tests use keys like "k1".
 const maxKeyLength = 128
@@ -21,7 +21,7 @@ const maxKeyLength = 128
 const maxBuckets = 10_000
 
 // limiter is the gateway's per-key throttle: a token bucket per API key, rate tokens a
-// second up to burst (notes §2.6: AWS API Gateway usage plans; DataGrail calls it a leaky
+// second up to burst (docs/gem-api.md §2.6: AWS API Gateway usage plans; DataGrail calls it a leaky
 // bucket, which admits the same requests). Each key's bucket is an x/time/rate Limiter
 // asked at the fake's clock, so a ManualClock makes it deterministic.
 //

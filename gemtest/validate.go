@@ -132,7 +132,7 @@ var bodyValidationOptions = []openapi3.SchemaValidationOption{openapi3.VisitAsRe
 // normalizeQuery reads the query string as webargs does. A repeated parameter counts
 // once, with its first value: every Gem query parameter is single-valued to webargs,
 // candidate_ids included (a DelimitedList, not a multiple field), so
-// candidate_ids=a&candidate_ids=b filters by a only (notes §5 asks; PY sends them so).
+// candidate_ids=a&candidate_ids=b filters by a only (docs/gem-api.md §5 asks; PY sends them so).
 // An empty comma-separated list is an empty list, which filters nothing.
 func normalizeQuery(r *http.Request, rt *route.Route) {
 	q := r.URL.Query()
@@ -268,7 +268,7 @@ func isSchemaError(err error) bool {
 }
 
 // unknownFields reports every body key its schema does not declare, at any depth, as
-// marshmallow does with unknown=RAISE (notes §2.0: SK saw 422 "Unknown field."). The
+// marshmallow does with unknown=RAISE (docs/gem-api.md §2.0: SK saw 422 "Unknown field."). The
 // allowed keys come from the document's schemas.
 func unknownFields(ref *openapi3.SchemaRef, v any, path []string, errs map[string]fieldErrors) {
 	if ref == nil || ref.Value == nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // Requests that break the document's (or the reference's prose) rules get webargs' 422
-// with marshmallow's messages, keyed by location and field (notes §2.0).
+// with marshmallow's messages, keyed by location and field (docs/gem-api.md §2.0).
 func TestValidationErrors(t *testing.T) {
 	srv, _ := start(t)
 	fx := makeFixtures(t, srv)

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Gem's limits per API key (gem-api-notes.md §2.6), the defaults of WithRate.
+// Gem's limits per API key (docs/gem-api.md §2.6), the defaults of WithRate.
 const (
 	DefaultRatePerSecond = 20
 	DefaultBurst         = 500
