@@ -9,11 +9,11 @@ import (
 
 // PaginationError stops an ...All iterator whose list does not move forward: the server
 // answered another page than the one asked for, or a page identical to one the walk
-// already had, or a next_page that does not follow. A server or cache that ignores the
-// page parameter does that, and would otherwise make the walk yield the same items
-// without end. The items yielded before the error came from distinct pages; the
-// offending page's items are not yielded, except after a next_page that does not follow
-// (the page itself was the one asked for).
+// already had. A server or cache that ignores the page parameter does that, and would
+// otherwise make the walk yield the same items without end. The items yielded before the
+// error came from distinct pages; the offending page's items are not yielded. (A
+// next_page that does not follow its page is a *PageInfoError from ParsePageInfo, which
+// ends the walk too.)
 type PaginationError struct {
 	Page   int    // the page asked for
 	Reason string // what did not move forward

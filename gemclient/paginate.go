@@ -216,10 +216,6 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			if !more {
 				return
 			}
-			if next <= page { // ParsePageInfo refuses it; checked here all the same
-				yield(zero, &PaginationError{Page: page, Reason: fmt.Sprintf("next_page %d does not follow it", next)})
-				return
-			}
 			switch {
 			case ahead != nil:
 				ahead.extend(r.info.LastPage)

@@ -51,12 +51,8 @@ func (p *pipeline) pauseLimiter(ctx context.Context, resp *http.Response, n int,
 	}
 	d, found := p.retry.retryAfter(resp.Header) // within max: classify retries no longer
 	if !found {
-		d = p.retry.max
-		if n-1 < 30 {
-			if c := firstPause << (n - 1); c > 0 && c < d {
-				d = c
-			}
-		}
+		// firstPause, doubling with each 429 of this request, at most the backoff's max.
+		d = retryPolicy{base: min(firstPause, p.retry.max), max: p.retry.max}.ceiling(n - 1)
 	}
 	if err := pauser.Pause(ctx, d); err != nil {
 		p.logger.DebugContext(ctx, "gem rate limiter pause failed; backing off alone", "error", err.Error())

@@ -80,7 +80,7 @@ func (a api) ListCandidates(_ context.Context, req genserver.ListCandidatesReque
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, sorted, l, keep, p.Page, p.PageSize, s.renderCandidate)
-	return candidatesPage{body, header}, nil
+	return genserver.ListCandidates200JSONResponse{Body: body, Headers: genserver.ListCandidates200ResponseHeaders{XPagination: header}}, nil
 }
 
 // hasEmailContaining is the email filter: "candidates whose email addresses contain

@@ -62,7 +62,7 @@ func (a api) ListCustomFields(_ context.Context, req genserver.ListCustomFieldsR
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.customFields.sorted, l, keep, p.Page, p.PageSize, (*customField).render)
-	return customFieldsPage{body, header}, nil
+	return genserver.ListCustomFields200JSONResponse{Body: body, Headers: genserver.ListCustomFields200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateCustomField creates a custom field. Rules the reference gives in prose are
@@ -172,7 +172,7 @@ func (a api) ListCustomFieldOptions(_ context.Context, req genserver.ListCustomF
 	p := req.Params
 	opts := filterOptions(cf.options, p.Value, p.IsHidden)
 	body, header := pageInOrder(opts, p.Page, p.PageSize, (*option).renderCustom)
-	return customFieldOptionsPage{body, header}, nil
+	return genserver.ListCustomFieldOptions200JSONResponse{Body: body, Headers: genserver.ListCustomFieldOptions200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateCustomFieldOptions adds options to a select field. Values are trimmed; when any

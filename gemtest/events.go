@@ -49,7 +49,7 @@ func (a api) ListEvents(_ context.Context, req genserver.ListEventsRequestObject
 	p := req.Params
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.events.sorted, l, nil, p.Page, p.PageSize, (*event).render)
-	return eventsPage{body, header}, nil
+	return genserver.ListEvents200JSONResponse{Body: body, Headers: genserver.ListEvents200ResponseHeaders{XPagination: header}}, nil
 }
 
 // ListCandidateEvents is deprecated: 403 unless WithEventLists, then the candidate's
@@ -66,7 +66,7 @@ func (a api) ListCandidateEvents(_ context.Context, req genserver.ListCandidateE
 	if err != nil {
 		return nil, err
 	}
-	return eventsPage{body, header}, nil
+	return genserver.ListCandidateEvents200JSONResponse{Body: body, Headers: genserver.ListCandidateEvents200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateCandidateEvent records a manual touchpoint: "only manual_touchpoints type event

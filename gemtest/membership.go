@@ -84,7 +84,7 @@ func (a api) ListProjectCandidates(_ context.Context, req genserver.ListProjectC
 	body, header := page(a.Fake, p.members.sorted, l, nil, q.Page, q.PageSize, func(m *membership) gen.ProjectCandidateMembership {
 		return gen.ProjectCandidateMembership{CandidateID: ptr(m.id), AddedAt: unixTime(m.created)}
 	})
-	return projectCandidatesPage{body, header}, nil
+	return genserver.ListProjectCandidates200JSONResponse{Body: body, Headers: genserver.ListProjectCandidates200ResponseHeaders{XPagination: header}}, nil
 }
 
 // AddCandidatesToProject adds candidates to a project, all or nothing: when any is in the
@@ -195,5 +195,5 @@ func (a api) ListProjectMembershipLog(_ context.Context, req genserver.ListProje
 	}
 	l := listing{order: p.Sort, after: p.ChangedAfter, before: p.ChangedBefore}
 	body, header := page(a.Fake, entries, l, keep, p.Page, p.PageSize, (*logEntry).render)
-	return membershipLogPage{body, header}, nil
+	return genserver.ListProjectMembershipLog200JSONResponse{Body: body, Headers: genserver.ListProjectMembershipLog200ResponseHeaders{XPagination: header}}, nil
 }

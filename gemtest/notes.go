@@ -31,7 +31,7 @@ func (a api) ListCandidateNotes(_ context.Context, req genserver.ListCandidateNo
 	if err != nil {
 		return nil, err
 	}
-	return notesPage{body, header}, nil
+	return genserver.ListCandidateNotes200JSONResponse{Body: body, Headers: genserver.ListCandidateNotes200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateNote adds a note to a candidate; is_private defaults to false.

@@ -50,7 +50,7 @@ func (a api) ListProjectFields(_ context.Context, req genserver.ListProjectField
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.projectFields.sorted, l, keep, p.Page, p.PageSize, (*projectField).render)
-	return projectFieldsPage{body, header}, nil
+	return genserver.ListProjectFields200JSONResponse{Body: body, Headers: genserver.ListProjectFields200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateProjectField creates a project field. Its name "Must differ from existing project
@@ -136,7 +136,7 @@ func (a api) ListProjectFieldOptions(_ context.Context, req genserver.ListProjec
 	}
 	p := req.Params
 	body, header := pageInOrder(filterOptions(pf.options, p.Value, p.IsHidden), p.Page, p.PageSize, (*option).renderProject)
-	return projectFieldOptsPage{body, header}, nil
+	return genserver.ListProjectFieldOptions200JSONResponse{Body: body, Headers: genserver.ListProjectFieldOptions200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateProjectFieldOptions adds options to a select project field; existing values are a

@@ -71,7 +71,7 @@ func (a api) ListProjects(_ context.Context, req genserver.ListProjectsRequestOb
 	}
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	body, header := page(a.Fake, s.projects.sorted, l, keep, p.Page, p.PageSize, s.renderProject)
-	return projectsPage{body, header}, nil
+	return genserver.ListProjects200JSONResponse{Body: body, Headers: genserver.ListProjects200ResponseHeaders{XPagination: header}}, nil
 }
 
 // CreateProject creates a project owned by user_id; privacy_type defaults to personal.

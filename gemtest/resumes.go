@@ -47,7 +47,7 @@ func (a api) ListUploadedResumes(ctx context.Context, req genserver.ListUploaded
 	if err != nil {
 		return nil, err
 	}
-	return resumesPage{body, header}, nil
+	return genserver.ListUploadedResumes200JSONResponse{Body: body, Headers: genserver.ListUploadedResumes200ResponseHeaders{XPagination: header}}, nil
 }
 
 // UploadResume stores a resume uploaded as multipart/form-data field resume_file. The

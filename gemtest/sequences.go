@@ -18,7 +18,7 @@ func (a api) ListSequences(_ context.Context, req genserver.ListSequencesRequest
 	l := listing{order: p.Sort, after: p.CreatedAfter, before: p.CreatedBefore}
 	keep := func(q *sequence) bool { return p.UserID == nil || q.userID == *p.UserID }
 	body, header := page(a.Fake, s.sequences.sorted, l, keep, p.Page, p.PageSize, (*sequence).render)
-	return sequencesPage{body, header}, nil
+	return genserver.ListSequences200JSONResponse{Body: body, Headers: genserver.ListSequences200ResponseHeaders{XPagination: header}}, nil
 }
 
 // GetSequence returns one sequence.

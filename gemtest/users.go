@@ -15,7 +15,7 @@ func (a api) ListUsers(_ context.Context, req genserver.ListUsersRequestObject) 
 	p := req.Params
 	users := s.users.filter(func(u *user) bool { return p.Email == nil || strings.EqualFold(u.email, *p.Email) })
 	body, header := pageInOrder(users, p.Page, p.PageSize, (*user).render)
-	return usersPage{body, header}, nil
+	return genserver.ListUsers200JSONResponse{Body: body, Headers: genserver.ListUsers200ResponseHeaders{XPagination: header}}, nil
 }
 
 // userExists reports whether id names a user.

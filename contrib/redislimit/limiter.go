@@ -233,13 +233,9 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		}
 		wait, err := l.decide(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if l.local == nil {
+			if err := l.unavailable(ctx, err); err != nil {
 				return err
 			}
-			l.fallBack(err)
 			continue // honours a pause set meanwhile, then the local bucket
 		}
 		l.recovered()
@@ -326,14 +322,21 @@ func (l *Limiter) Pause(ctx context.Context, d time.Duration) error {
 		return err
 	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if l.local == nil {
-			return err
-		}
-		l.fallBack(err)
+		return l.unavailable(ctx, err)
 	}
+	return nil
+}
+
+// unavailable handles a Redis round trip that failed with err: ctx's error when ctx
+// ended, err itself without a fallback, else nil once the fallback serves.
+func (l *Limiter) unavailable(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if l.local == nil {
+		return err
+	}
+	l.fallBack(err)
 	return nil
 }
 

@@ -11,6 +11,7 @@ package enumcheck
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -45,7 +46,7 @@ func Check(doc any) error {
 		}
 	})
 	var problems []string
-	for _, name := range slices.Sorted(mapKeys(defined)) {
+	for _, name := range slices.Sorted(maps.Keys(defined)) {
 		uses := named[name]
 		sort.Slice(uses, func(i, j int) bool { return uses[i].path < uses[j].path })
 		want := uses[0]
@@ -74,16 +75,6 @@ func walk(v any, path string, f func(string, map[string]any)) {
 	case []any:
 		for i, child := range v {
 			walk(child, fmt.Sprintf("%s/%d", path, i), f)
-		}
-	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
 		}
 	}
 }
