@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 # Maintainer tools are pinned in tools/go.mod (a module of its own; see tools/tools.go).
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
-GENERATE_PKGS := ./gen/... ./internal/genserver/... ./gemclient/...
+GENERATE_PKGS := ./internal/genspec/... ./gen/... ./internal/genserver/... ./gemclient/...
 
 .PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
 

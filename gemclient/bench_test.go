@@ -297,7 +297,7 @@ const (
 // has spent spent tokens, with a client limited to the same walkRate/walkBurst. It fails
 // b on any error reaching the caller or any item missing, repeated or out of range, and
 // returns the time taken and the 429s the server sent.
-func walkCandidates(b *testing.B, spent int, opts ...gemclient.PageOption) (time.Duration, int64) {
+func walkCandidates(b *testing.B, spent int, opts ...gemclient.CallOption) (time.Duration, int64) {
 	const (
 		pages, size = walkPages, 100
 		perSecond   = walkRate

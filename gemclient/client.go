@@ -1,17 +1,15 @@
 package gemclient
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gem-go/gem-go/gen"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
@@ -20,26 +18,26 @@ const Version = "0.1.0"
 // Client calls Gem's API. It is safe for concurrent use; every goroutine using it shares
 // its rate limiter. Create it with New.
 //
-// The credentials live in the request editor's closure and in the pipeline's redactor,
-// which removes them from anything a server sends back; no way of printing a Client (or
-// a value inside it) reaches them.
+// The credentials live in the authenticate closure and in the pipeline's redactor, which
+// removes them from anything a server sends back; no way of printing a Client (or a value
+// inside it, by reflection included) reaches them.
 type Client struct {
-	api       *gen.ClientWithResponses
-	pipe      *pipeline
-	baseURL   string
-	hasSecret bool
+	pipe *pipeline
+	// baseURL is the base URL without its trailing slash; request paths start with one.
+	baseURL      string
+	authenticate func(http.Header)
+	hasSecret    bool
 }
 
-// authenticate returns the request editor that adds the credentials and the User-Agent
-// once per call.
-func authenticate(apiKey, appSecret, userAgent string) gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header.Set("X-API-Key", apiKey)
+// authenticator returns the function that adds the credentials and the User-Agent to
+// each call's request.
+func authenticator(apiKey, appSecret, userAgent string) func(http.Header) {
+	return func(h http.Header) {
+		h.Set("X-API-Key", apiKey)
 		if appSecret != "" {
-			req.Header.Set("X-Application-Secret", appSecret)
+			h.Set("X-Application-Secret", appSecret)
 		}
-		req.Header.Set("User-Agent", userAgent)
-		return nil
+		h.Set("User-Agent", userAgent)
 	}
 }
 
@@ -70,15 +68,16 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := loadSpec()
-	if err != nil {
-		return nil, err
-	}
 	if s.limiter == nil {
 		s.limiter = defaultLimiter()
 	}
+	port, _ := strconv.Atoi(base.Port())
+	if port == 0 {
+		port = map[string]int{"http": 80, "https": 443}[base.Scheme]
+	}
 	pipe := &pipeline{
-		spec:             sp,
+		serverAddress:    base.Hostname(),
+		serverPort:       port,
 		basePath:         strings.TrimSuffix(base.EscapedPath(), "/"),
 		hc:               refusingRedirects(s.httpClient),
 		limiter:          s.limiter,
@@ -94,17 +93,13 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if s.userAgent != "" {
 		ua = s.userAgent + " " + ua
 	}
-	api, err := gen.NewClientWithResponses(base.String(), gen.WithHTTPClient(pipe), gen.WithRequestEditorFn(authenticate(key, s.appSecret, ua)))
-	if err != nil {
-		return nil, fmt.Errorf("gemclient: %w", err)
-	}
-	return &Client{api: api, pipe: pipe, baseURL: base.String(), hasSecret: s.appSecret != ""}, nil
+	return &Client{
+		pipe:         pipe,
+		baseURL:      strings.TrimSuffix(base.String(), "/"),
+		authenticate: authenticator(key, s.appSecret, ua),
+		hasSecret:    s.appSecret != "",
+	}, nil
 }
-
-// API returns the generated client wired to the same pipeline: authentication, rate
-// limiting, retries, validation and typed errors. Its ...WithResponse methods return
-// (nil, *APIError) for any answer that is not 2xx.
-func (c *Client) API() *gen.ClientWithResponses { return c.api }
 
 // Format prints the Client without its credentials, for every verb (%v, %+v, %#v, %s):
 // fmt would otherwise print unexported fields as they are.

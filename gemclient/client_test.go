@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gem-go/gem-go/gemclient"
+	"github.com/gem-go/gem-go/gen"
 )
 
 func TestNewRefusesMissingOrUnusableKey(t *testing.T) {
@@ -145,19 +146,20 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	assert.Zero(t, elsewhere.Count())
 }
 
-// API() is the generated client on the same pipeline: a non-2xx is an *APIError there too.
-func TestAPIUsesThePipeline(t *testing.T) {
+// Do goes through the same pipeline: the key, typed errors, the operation it names.
+func TestDoUsesThePipeline(t *testing.T) {
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"code":404,"status":"Not Found"}`)
 	})
 	c := newClient(t, s)
-	resp, err := c.API().GetCandidateWithResponse(context.Background(), "nope")
-	assert.Nil(t, resp)
+	var out gen.Candidate
+	err := c.Do(context.Background(), http.MethodGet, "/v0/candidates/nope", nil, &out)
 	assert.True(t, gemclient.IsNotFound(err))
 	var apiErr *gemclient.APIError
 	require.True(t, errors.As(err, &apiErr))
-	assert.Equal(t, "GetCandidate", apiErr.Operation)
+	assert.Equal(t, gemclient.OpGetCandidate, apiErr.Operation)
 	assert.Equal(t, testKey, s.Requests()[0].Header.Get("X-API-Key"))
+	assert.Equal(t, "/v0/candidates/nope", s.Requests()[0].Path)
 }
 
 // A 2xx body that is not the documented JSON is an error naming the request, not a panic

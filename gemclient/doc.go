@@ -31,4 +31,4 @@ package gemclient
 // GEN_OUTDIR is unset normally, so the file is written here; `make verify-generated` sets
 // it to a scratch directory and compares.
 //
-//go:generate go run ./internal/opsgen -o ${GEN_OUTDIR}operations.gen.go
+//go:generate go run ./internal/opsgen -gen ../gen/gem.gen.go -outdir ${GEN_OUTDIR}.

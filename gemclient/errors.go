@@ -47,6 +47,13 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Attempts is how many times the request was sent.
 	Attempts int
+	// RequestID is the id the gateway in front of Gem gave the final attempt
+	// (x-amzn-RequestId, else x-request-id; docs/gem-api.md §2.5): quote it to Gem's support.
+	// Empty when the answer carried none.
+	RequestID string
+	// Header is the final answer's header, with any credential a server echoed back
+	// redacted.
+	Header http.Header
 }
 
 // Error is one line: operation, request, status, Gem's message and per-field messages.
@@ -79,7 +86,16 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
 	}
+	if id := cleanText(e.RequestID, maxStatusRunes); id != "" {
+		fmt.Fprintf(&b, " [request id %s]", id)
+	}
 	return b.String()
+}
+
+// requestID is the gateway's request id in h: AWS API Gateway's x-amzn-RequestId, or the
+// x-request-id many proxies set.
+func requestID(h http.Header) string {
+	return cmp.Or(h.Get("X-Amzn-Requestid"), h.Get("X-Request-Id"))
 }
 
 // newAPIError decodes body leniently: Gem's envelope, the gateway's {"message": ...}

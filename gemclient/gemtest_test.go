@@ -79,7 +79,7 @@ func TestWithFakeListsAndLookups(t *testing.T) {
 		require.NoError(t, err)
 		created = append(created, *cand.ID)
 	}
-	walk := func(opts ...gemclient.PageOption) []string {
+	walk := func(opts ...gemclient.CallOption) []string {
 		var ids []string
 		for cand, err := range c.ListCandidatesAll(ctx, &gen.ListCandidatesParams{Sort: gemclient.Ptr(gen.SortOrderAsc)}, opts...) {
 			require.NoError(t, err)

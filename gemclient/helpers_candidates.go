@@ -18,11 +18,12 @@ import (
 //
 // Gem does not add an existing candidate to body.ProjectIDs (docs/gem-api.md §2.7); when
 // created is false and the projects matter, follow with AddToProject.
-func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCreate) (cand *gen.Candidate, created bool, err error) {
+func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCreate, opts ...CallOption) (cand *gen.Candidate, created bool, err error) {
+	createOpts := opts
 	if body.LinkedInHandle != nil && strings.TrimSpace(*body.LinkedInHandle) != "" {
-		ctx = Idempotent(ctx)
+		createOpts = append(opts[:len(opts):len(opts)], RetrySafe())
 	}
-	cand, err = c.CreateCandidate(ctx, body)
+	cand, err = c.CreateCandidate(ctx, body, createOpts...)
 	if err == nil {
 		return cand, true, nil
 	}
@@ -30,7 +31,7 @@ func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCre
 	if !ok {
 		return nil, false, err
 	}
-	cand, err = c.GetCandidate(ctx, id)
+	cand, err = c.GetCandidate(ctx, id, opts...)
 	return cand, false, err
 }
 
@@ -38,12 +39,12 @@ func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCre
 // once; ids Gem does not know are left out. Gem filters GET /v0/candidates by at most 20
 // comma-separated candidate_ids (the document's bound), so larger lists take several
 // requests.
-func (c *Client) GetCandidatesByIDs(ctx context.Context, ids []string) ([]gen.Candidate, error) {
+func (c *Client) GetCandidatesByIDs(ctx context.Context, ids []string, opts ...CallOption) ([]gen.Candidate, error) {
 	ids = unique(ids)
 	byID := make(map[string]gen.Candidate, len(ids))
-	for batch := range batches(ids, c.pipe.spec.maxItems("ListCandidates", "query", "candidate_ids", 20)) {
+	for batch := range batches(ids, maxCandidateIDsPerList) {
 		params := &gen.ListCandidatesParams{CandidateIDs: batch}
-		for cand, err := range c.ListCandidatesAll(ctx, params) {
+		for cand, err := range c.ListCandidatesAll(ctx, params, opts...) {
 			if err != nil {
 				return nil, err
 			}

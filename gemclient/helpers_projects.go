@@ -25,23 +25,24 @@ type MembershipChange struct {
 //
 // PUT is retried after ambiguous failures; if an attempt whose answer was lost added the
 // candidates, the retry reports them as Unchanged.
-func (c *Client) AddToProject(ctx context.Context, projectID string, candidateIDs []string, userID string) (*MembershipChange, error) {
-	return c.changeMembership(ctx, "AddCandidatesToProject", candidateIDs, userID,
+func (c *Client) AddToProject(ctx context.Context, projectID string, candidateIDs []string, userID string, opts ...CallOption) (*MembershipChange, error) {
+	return c.changeMembership(ctx, maxCandidateIDsPerAdd, candidateIDs, userID,
 		func(ctx context.Context, body gen.ProjectCandidatesUpdate) error {
-			return c.AddCandidatesToProject(ctx, projectID, body)
+			return c.AddCandidatesToProject(ctx, projectID, body, opts...)
 		})
 }
 
 // RemoveFromProject removes candidates from a project, like AddToProject: ids that were
 // not in the project (Gem's 400 names them) are reported as Unchanged.
-func (c *Client) RemoveFromProject(ctx context.Context, projectID string, candidateIDs []string, userID string) (*MembershipChange, error) {
-	return c.changeMembership(ctx, "RemoveCandidatesFromProject", candidateIDs, userID,
+func (c *Client) RemoveFromProject(ctx context.Context, projectID string, candidateIDs []string, userID string, opts ...CallOption) (*MembershipChange, error) {
+	return c.changeMembership(ctx, maxCandidateIDsPerRemove, candidateIDs, userID,
 		func(ctx context.Context, body gen.ProjectCandidatesUpdate) error {
-			return c.RemoveCandidatesFromProject(ctx, projectID, body)
+			return c.RemoveCandidatesFromProject(ctx, projectID, body, opts...)
 		})
 }
 
-func (c *Client) changeMembership(ctx context.Context, opID string, ids []string, userID string,
+// changeMembership sends ids in batches of at most batchSize (the document's bound).
+func (c *Client) changeMembership(ctx context.Context, batchSize int, ids []string, userID string,
 	send func(context.Context, gen.ProjectCandidatesUpdate) error,
 ) (*MembershipChange, error) {
 	change := &MembershipChange{}
@@ -49,7 +50,7 @@ func (c *Client) changeMembership(ctx context.Context, opID string, ids []string
 	if userID != "" {
 		user = &userID
 	}
-	for batch := range batches(unique(ids), c.pipe.spec.maxItems(opID, "body", "candidate_ids", 1000)) {
+	for batch := range batches(unique(ids), batchSize) {
 		for len(batch) > 0 {
 			err := send(ctx, gen.ProjectCandidatesUpdate{CandidateIDs: batch, UserID: user})
 			if err == nil {

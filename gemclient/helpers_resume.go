@@ -27,11 +27,11 @@ const MaxResumeSize = resumefile.MaxSize
 // refuse: a name not ending in .pdf, .doc or .docx, an empty file, or one over
 // MaxResumeSize. Those come back as a *ValidationError naming resume_file and the limit,
 // before anything is sent or a rate-limit token spent.
-func (c *Client) UploadResumeFile(ctx context.Context, candidateID, userID, filename string, r io.Reader) (*gen.UploadedResume, error) {
+func (c *Client) UploadResumeFile(ctx context.Context, candidateID, userID, filename string, r io.Reader, opts ...CallOption) (*gen.UploadedResume, error) {
 	const field = "/resume_file"
 	refused := func(v Violation) error {
 		path := "/v0/candidates/" + url.PathEscape(candidateID) + "/uploaded_resumes/" + url.PathEscape(userID)
-		return &ValidationError{Operation: "UploadResume", Method: http.MethodPost, Path: path, Violations: []Violation{v}}
+		return &ValidationError{Operation: OpUploadResume, Method: http.MethodPost, Path: path, Violations: []Violation{v}}
 	}
 	ctype, ok := resumefile.ContentType(filename)
 	if !ok {
@@ -66,5 +66,5 @@ func (c *Client) UploadResumeFile(ctx context.Context, candidateID, userID, file
 		return nil, fmt.Errorf("gemclient: UploadResumeFile: building the form: %w", err)
 	}
 	// A *bytes.Reader gives the request a GetBody, so every attempt sends the same bytes.
-	return c.UploadResume(ctx, candidateID, userID, w.FormDataContentType(), bytes.NewReader(body.Bytes()))
+	return c.UploadResume(ctx, candidateID, userID, w.FormDataContentType(), bytes.NewReader(body.Bytes()), opts...)
 }

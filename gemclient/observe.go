@@ -17,8 +17,8 @@ import (
 //
 // A call is one request of an operation as the caller made it, from validation to the
 // final answer: its attempts are the HTTP requests actually sent, the first and each
-// retry. StartCall runs once the request is routed to an operation (an unroutable
-// request is not a call), EndAttempt after each request sent, EndCall once when the
+// retry. StartCall runs once the call's options are read (a call with a refused option is
+// not a call), EndAttempt after each request sent, EndCall once when the
 // Client is done with the call (before a 2xx body is decoded). Calls that fail
 // validation, or whose context ends while they wait for the rate limiter, have no
 // attempts.
@@ -46,11 +46,13 @@ type Observer interface {
 // CallInfo names a call for an Observer.
 type CallInfo struct {
 	// Operation is the operationId of Gem's document: "ListCandidates", "CreateNote", ...
+	// (the Op... constants), "" for a Do request the document does not describe.
 	Operation string
 	// Method is the HTTP method.
 	Method string
 	// PathTemplate is the document's path template under the base URL's path, such as
-	// "/v0/candidates/{candidate_id}": the same for every call of the operation.
+	// "/v0/candidates/{candidate_id}": the same for every call of the operation. For a Do
+	// request the document does not describe, the request's path.
 	PathTemplate string
 	// ServerAddress and ServerPort are the base URL's host and port (the scheme's
 	// default port when the URL names none).
@@ -130,31 +132,25 @@ type observation struct {
 	waitFailed bool
 }
 
-// observe starts observing call c of req. It returns the call's context and req carrying
-// it, which are ctx and req themselves when there is no Observer.
-func (p *pipeline) observe(ctx context.Context, req *http.Request, c call) (context.Context, *http.Request, *observation) {
+// observe starts observing call c. It returns the call's context, ctx itself when there is
+// no Observer.
+func (p *pipeline) observe(ctx context.Context, c call) (context.Context, *observation) {
 	if p.observer == nil {
-		return ctx, req, nil
+		return ctx, nil
 	}
 	info := CallInfo{
 		Operation:     c.op.id,
 		Method:        c.method,
-		PathTemplate:  p.basePath + c.op.route.Path,
-		ServerAddress: req.URL.Hostname(),
-	}
-	info.ServerPort, _ = strconv.Atoi(req.URL.Port())
-	if info.ServerPort == 0 {
-		info.ServerPort = 443
-		if req.URL.Scheme == "http" {
-			info.ServerPort = 80
-		}
+		PathTemplate:  p.basePath + c.op.path,
+		ServerAddress: p.serverAddress,
+		ServerPort:    p.serverPort,
 	}
 	o := &observation{o: p.observer, info: info, start: time.Now()}
-	if octx := p.observer.StartCall(ctx, info); octx != nil && octx != ctx {
-		ctx, req = octx, req.WithContext(octx)
+	if octx := p.observer.StartCall(ctx, info); octx != nil {
+		ctx = octx
 	}
 	o.ctx = ctx
-	return ctx, req, o
+	return ctx, o
 }
 
 // waitFor waits for the limiter, timing the wait.

@@ -6,434 +6,1250 @@ import (
 	"context"
 	"io"
 	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/gem-go/gem-go/gen"
 )
 
-// AddCandidatesToProject calls PUT /v0/projects/{project_id}/candidates:
-// Add candidates to a project.
-func (c *Client) AddCandidatesToProject(ctx context.Context, projectID string, body gen.ProjectCandidatesUpdate) error {
-	return noContent(c.api.AddCandidatesToProject(ctx, projectID, body))
+// The operation ids of Gem's API document, as APIError.Operation, ValidationError.Operation
+// and the Observer name the calls.
+const (
+	// OpAddCandidatesToProject is PUT /v0/projects/{project_id}/candidates: Add candidates to a
+	// project.
+	OpAddCandidatesToProject = "AddCandidatesToProject"
+	// OpCreateCandidate is POST /v0/candidates: Create a new candidate.
+	OpCreateCandidate = "CreateCandidate"
+	// OpCreateCandidateEvent is POST /v0/candidates/{candidate_id}/events: Create a new
+	// candidate event.
+	OpCreateCandidateEvent = "CreateCandidateEvent"
+	// OpCreateCustomField is POST /v0/custom_fields: Create a new custom field.
+	OpCreateCustomField = "CreateCustomField"
+	// OpCreateCustomFieldOptions is POST /v0/custom_fields/{custom_field_id}/options: Add
+	// options to a custom field.
+	OpCreateCustomFieldOptions = "CreateCustomFieldOptions"
+	// OpCreateNote is POST /v0/notes: Create a new note.
+	OpCreateNote = "CreateNote"
+	// OpCreateProject is POST /v0/projects: Create a new project.
+	OpCreateProject = "CreateProject"
+	// OpCreateProjectField is POST /v0/project_fields: Create project field.
+	OpCreateProjectField = "CreateProjectField"
+	// OpCreateProjectFieldOptions is POST /v0/project_fields/{project_field_id}/options: Create
+	// a project field option.
+	OpCreateProjectFieldOptions = "CreateProjectFieldOptions"
+	// OpDeleteCandidate is DELETE /v0/candidates/{candidate_id}: Delete a candidate.
+	OpDeleteCandidate = "DeleteCandidate"
+	// OpDeleteCandidateEvent is DELETE /v0/candidates/{candidate_id}/events/{event_id}: Delete
+	// an event by ID.
+	OpDeleteCandidateEvent = "DeleteCandidateEvent"
+	// OpDeleteNote is DELETE /v0/notes/{note_id}: Delete a note by ID.
+	OpDeleteNote = "DeleteNote"
+	// OpGetCandidate is GET /v0/candidates/{candidate_id}: Get candidate by ID.
+	OpGetCandidate = "GetCandidate"
+	// OpGetCandidateEvent is GET /v0/candidates/{candidate_id}/events/{event_id}: Get event by
+	// event ID.
+	OpGetCandidateEvent = "GetCandidateEvent"
+	// OpGetCustomField is GET /v0/custom_fields/{custom_field_id}: Get custom field by ID.
+	OpGetCustomField = "GetCustomField"
+	// OpGetCustomFieldOption is GET /v0/custom_fields/{custom_field_id}/options/{option_id}:
+	// Get an option in a custom field.
+	OpGetCustomFieldOption = "GetCustomFieldOption"
+	// OpGetDataExport is GET /v0/data_export: Get the most recent data export.
+	OpGetDataExport = "GetDataExport"
+	// OpGetNote is GET /v0/notes/{note_id}: Get note by note ID.
+	OpGetNote = "GetNote"
+	// OpGetProject is GET /v0/projects/{project_id}: Get project by ID.
+	OpGetProject = "GetProject"
+	// OpGetProjectField is GET /v0/project_fields/{project_field_id}: Get project field by id.
+	OpGetProjectField = "GetProjectField"
+	// OpGetProjectFieldOption is GET
+	// /v0/project_fields/{project_field_id}/options/{project_field_option_id}: Get a project
+	// field option.
+	OpGetProjectFieldOption = "GetProjectFieldOption"
+	// OpGetSequence is GET /v0/sequences/{sequence_id}: Get sequence by ID.
+	OpGetSequence = "GetSequence"
+	// OpListCandidateEvents is GET /v0/candidates/{candidate_id}/events: List candidate events
+	// (DEPRECATED). This API is deprecated.
+	OpListCandidateEvents = "ListCandidateEvents"
+	// OpListCandidateNotes is GET /v0/candidates/{candidate_id}/notes: List notes that belong
+	// to a candidate.
+	OpListCandidateNotes = "ListCandidateNotes"
+	// OpListCandidates is GET /v0/candidates: List candidates.
+	OpListCandidates = "ListCandidates"
+	// OpListCustomFieldOptions is GET /v0/custom_fields/{custom_field_id}/options: List options
+	// in a custom field.
+	OpListCustomFieldOptions = "ListCustomFieldOptions"
+	// OpListCustomFields is GET /v0/custom_fields: List custom fields.
+	OpListCustomFields = "ListCustomFields"
+	// OpListEvents is GET /v0/candidates/events: List candidate events (DEPRECATED). This API
+	// is deprecated.
+	OpListEvents = "ListEvents"
+	// OpListProjectCandidates is GET /v0/projects/{project_id}/candidates: List candidates in a
+	// project.
+	OpListProjectCandidates = "ListProjectCandidates"
+	// OpListProjectFieldOptionAssociations is GET
+	// /v0/projects/{project_id}/project_field_options: List project field options.
+	OpListProjectFieldOptionAssociations = "ListProjectFieldOptionAssociations"
+	// OpListProjectFieldOptions is GET /v0/project_fields/{project_field_id}/options: List
+	// options in a project field.
+	OpListProjectFieldOptions = "ListProjectFieldOptions"
+	// OpListProjectFields is GET /v0/project_fields: List project fields.
+	OpListProjectFields = "ListProjectFields"
+	// OpListProjectMembershipLog is GET /v0/project_candidate_membership_log: Fetch membership
+	// log with filters.
+	OpListProjectMembershipLog = "ListProjectMembershipLog"
+	// OpListProjects is GET /v0/projects: List projects.
+	OpListProjects = "ListProjects"
+	// OpListSequences is GET /v0/sequences: List sequences.
+	OpListSequences = "ListSequences"
+	// OpListUploadedResumes is GET /v0/candidates/{candidate_id}/uploaded_resumes: List
+	// uploaded resumes for a candidate.
+	OpListUploadedResumes = "ListUploadedResumes"
+	// OpListUsers is GET /v0/users: List users.
+	OpListUsers = "ListUsers"
+	// OpRemoveCandidatesFromProject is DELETE /v0/projects/{project_id}/candidates: Remove
+	// candidates from a project.
+	OpRemoveCandidatesFromProject = "RemoveCandidatesFromProject"
+	// OpUpdateCandidate is PUT /v0/candidates/{candidate_id}: Modify a candidate.
+	OpUpdateCandidate = "UpdateCandidate"
+	// OpUpdateCustomField is PATCH /v0/custom_fields/{custom_field_id}: Modify a custom field.
+	OpUpdateCustomField = "UpdateCustomField"
+	// OpUpdateCustomFieldOption is PATCH
+	// /v0/custom_fields/{custom_field_id}/options/{option_id}: Modify an option in a custom
+	// field.
+	OpUpdateCustomFieldOption = "UpdateCustomFieldOption"
+	// OpUpdateProject is PATCH /v0/projects/{project_id}: Modify a project.
+	OpUpdateProject = "UpdateProject"
+	// OpUpdateProjectField is PATCH /v0/project_fields/{project_field_id}: Update project
+	// field.
+	OpUpdateProjectField = "UpdateProjectField"
+	// OpUpdateProjectFieldOption is PATCH
+	// /v0/project_fields/{project_field_id}/options/{project_field_option_id}: Update a project
+	// field option.
+	OpUpdateProjectFieldOption = "UpdateProjectFieldOption"
+	// OpUpdateProjectFieldOptionAssociations is POST
+	// /v0/projects/{project_id}/project_field_options: Add project field option.
+	OpUpdateProjectFieldOptionAssociations = "UpdateProjectFieldOptionAssociations"
+	// OpUploadResume is POST /v0/candidates/{candidate_id}/uploaded_resumes/{user_id}: Upload
+	// resume for a candidate.
+	OpUploadResume = "UploadResume"
+)
+
+// The operations, for the generated methods and for Do.
+var (
+	opAddCandidatesToProject = &operation{id: OpAddCandidatesToProject, method: http.MethodPut, path: "/v0/projects/{project_id}/candidates", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathAddCandidatesToProject(v, p[0]) },
+		checkBody: checkBodyAddCandidatesToProject}
+	opCreateCandidate = &operation{id: OpCreateCandidate, method: http.MethodPost, path: "/v0/candidates", deprecated: false,
+		checkBody: checkBodyCreateCandidate}
+	opCreateCandidateEvent = &operation{id: OpCreateCandidateEvent, method: http.MethodPost, path: "/v0/candidates/{candidate_id}/events", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathCreateCandidateEvent(v, p[0]) },
+		checkBody: checkBodyCreateCandidateEvent}
+	opCreateCustomField = &operation{id: OpCreateCustomField, method: http.MethodPost, path: "/v0/custom_fields", deprecated: false,
+		checkBody: checkBodyCreateCustomField}
+	opCreateCustomFieldOptions = &operation{id: OpCreateCustomFieldOptions, method: http.MethodPost, path: "/v0/custom_fields/{custom_field_id}/options", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathCreateCustomFieldOptions(v, p[0]) },
+		checkBody: checkBodyCreateCustomFieldOptions}
+	opCreateNote = &operation{id: OpCreateNote, method: http.MethodPost, path: "/v0/notes", deprecated: false,
+		checkBody: checkBodyCreateNote}
+	opCreateProject = &operation{id: OpCreateProject, method: http.MethodPost, path: "/v0/projects", deprecated: false,
+		checkBody: checkBodyCreateProject}
+	opCreateProjectField = &operation{id: OpCreateProjectField, method: http.MethodPost, path: "/v0/project_fields", deprecated: false,
+		checkBody: checkBodyCreateProjectField}
+	opCreateProjectFieldOptions = &operation{id: OpCreateProjectFieldOptions, method: http.MethodPost, path: "/v0/project_fields/{project_field_id}/options", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathCreateProjectFieldOptions(v, p[0]) },
+		checkBody: checkBodyCreateProjectFieldOptions}
+	opDeleteCandidate = &operation{id: OpDeleteCandidate, method: http.MethodDelete, path: "/v0/candidates/{candidate_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathDeleteCandidate(v, p[0]) },
+		checkBody: checkBodyDeleteCandidate}
+	opDeleteCandidateEvent = &operation{id: OpDeleteCandidateEvent, method: http.MethodDelete, path: "/v0/candidates/{candidate_id}/events/{event_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathDeleteCandidateEvent(v, p[0], p[1]) }}
+	opDeleteNote = &operation{id: OpDeleteNote, method: http.MethodDelete, path: "/v0/notes/{note_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathDeleteNote(v, p[0]) }}
+	opGetCandidate = &operation{id: OpGetCandidate, method: http.MethodGet, path: "/v0/candidates/{candidate_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetCandidate(v, p[0]) }}
+	opGetCandidateEvent = &operation{id: OpGetCandidateEvent, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/events/{event_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetCandidateEvent(v, p[0], p[1]) }}
+	opGetCustomField = &operation{id: OpGetCustomField, method: http.MethodGet, path: "/v0/custom_fields/{custom_field_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetCustomField(v, p[0]) }}
+	opGetCustomFieldOption = &operation{id: OpGetCustomFieldOption, method: http.MethodGet, path: "/v0/custom_fields/{custom_field_id}/options/{option_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetCustomFieldOption(v, p[0], p[1]) }}
+	opGetDataExport = &operation{id: OpGetDataExport, method: http.MethodGet, path: "/v0/data_export", deprecated: false}
+	opGetNote       = &operation{id: OpGetNote, method: http.MethodGet, path: "/v0/notes/{note_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetNote(v, p[0]) }}
+	opGetProject = &operation{id: OpGetProject, method: http.MethodGet, path: "/v0/projects/{project_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetProject(v, p[0]) }}
+	opGetProjectField = &operation{id: OpGetProjectField, method: http.MethodGet, path: "/v0/project_fields/{project_field_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetProjectField(v, p[0]) }}
+	opGetProjectFieldOption = &operation{id: OpGetProjectFieldOption, method: http.MethodGet, path: "/v0/project_fields/{project_field_id}/options/{project_field_option_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetProjectFieldOption(v, p[0], p[1]) }}
+	opGetSequence = &operation{id: OpGetSequence, method: http.MethodGet, path: "/v0/sequences/{sequence_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetSequence(v, p[0]) }}
+	opListCandidateEvents = &operation{id: OpListCandidateEvents, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/events", deprecated: true,
+		checkPath: func(v *violations, p []string) { checkPathListCandidateEvents(v, p[0]) },
+		parseQuery: func(v *violations, q url.Values) {
+			checkListCandidateEventsParams(v, parseListCandidateEventsParams(v, q))
+		}}
+	opListCandidateNotes = &operation{id: OpListCandidateNotes, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/notes", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathListCandidateNotes(v, p[0]) },
+		parseQuery: func(v *violations, q url.Values) {
+			checkListCandidateNotesParams(v, parseListCandidateNotesParams(v, q))
+		}}
+	opListCandidates = &operation{id: OpListCandidates, method: http.MethodGet, path: "/v0/candidates", deprecated: false,
+		parseQuery: func(v *violations, q url.Values) { checkListCandidatesParams(v, parseListCandidatesParams(v, q)) }}
+	opListCustomFieldOptions = &operation{id: OpListCustomFieldOptions, method: http.MethodGet, path: "/v0/custom_fields/{custom_field_id}/options", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathListCustomFieldOptions(v, p[0]) },
+		parseQuery: func(v *violations, q url.Values) {
+			checkListCustomFieldOptionsParams(v, parseListCustomFieldOptionsParams(v, q))
+		}}
+	opListCustomFields = &operation{id: OpListCustomFields, method: http.MethodGet, path: "/v0/custom_fields", deprecated: false,
+		parseQuery: func(v *violations, q url.Values) { checkListCustomFieldsParams(v, parseListCustomFieldsParams(v, q)) }}
+	opListEvents = &operation{id: OpListEvents, method: http.MethodGet, path: "/v0/candidates/events", deprecated: true,
+		parseQuery: func(v *violations, q url.Values) { checkListEventsParams(v, parseListEventsParams(v, q)) }}
+	opListProjectCandidates = &operation{id: OpListProjectCandidates, method: http.MethodGet, path: "/v0/projects/{project_id}/candidates", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathListProjectCandidates(v, p[0]) },
+		parseQuery: func(v *violations, q url.Values) {
+			checkListProjectCandidatesParams(v, parseListProjectCandidatesParams(v, q))
+		}}
+	opListProjectFieldOptionAssociations = &operation{id: OpListProjectFieldOptionAssociations, method: http.MethodGet, path: "/v0/projects/{project_id}/project_field_options", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathListProjectFieldOptionAssociations(v, p[0]) }}
+	opListProjectFieldOptions = &operation{id: OpListProjectFieldOptions, method: http.MethodGet, path: "/v0/project_fields/{project_field_id}/options", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathListProjectFieldOptions(v, p[0]) },
+		parseQuery: func(v *violations, q url.Values) {
+			checkListProjectFieldOptionsParams(v, parseListProjectFieldOptionsParams(v, q))
+		}}
+	opListProjectFields = &operation{id: OpListProjectFields, method: http.MethodGet, path: "/v0/project_fields", deprecated: false,
+		parseQuery: func(v *violations, q url.Values) { checkListProjectFieldsParams(v, parseListProjectFieldsParams(v, q)) }}
+	opListProjectMembershipLog = &operation{id: OpListProjectMembershipLog, method: http.MethodGet, path: "/v0/project_candidate_membership_log", deprecated: false,
+		parseQuery: func(v *violations, q url.Values) {
+			checkListProjectMembershipLogParams(v, parseListProjectMembershipLogParams(v, q))
+		}}
+	opListProjects = &operation{id: OpListProjects, method: http.MethodGet, path: "/v0/projects", deprecated: false,
+		parseQuery: func(v *violations, q url.Values) { checkListProjectsParams(v, parseListProjectsParams(v, q)) }}
+	opListSequences = &operation{id: OpListSequences, method: http.MethodGet, path: "/v0/sequences", deprecated: false,
+		parseQuery: func(v *violations, q url.Values) { checkListSequencesParams(v, parseListSequencesParams(v, q)) }}
+	opListUploadedResumes = &operation{id: OpListUploadedResumes, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/uploaded_resumes", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathListUploadedResumes(v, p[0]) },
+		parseQuery: func(v *violations, q url.Values) {
+			checkListUploadedResumesParams(v, parseListUploadedResumesParams(v, q))
+		}}
+	opListUsers = &operation{id: OpListUsers, method: http.MethodGet, path: "/v0/users", deprecated: false,
+		parseQuery: func(v *violations, q url.Values) { checkListUsersParams(v, parseListUsersParams(v, q)) }}
+	opRemoveCandidatesFromProject = &operation{id: OpRemoveCandidatesFromProject, method: http.MethodDelete, path: "/v0/projects/{project_id}/candidates", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathRemoveCandidatesFromProject(v, p[0]) },
+		checkBody: checkBodyRemoveCandidatesFromProject}
+	opUpdateCandidate = &operation{id: OpUpdateCandidate, method: http.MethodPut, path: "/v0/candidates/{candidate_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUpdateCandidate(v, p[0]) },
+		checkBody: checkBodyUpdateCandidate}
+	opUpdateCustomField = &operation{id: OpUpdateCustomField, method: http.MethodPatch, path: "/v0/custom_fields/{custom_field_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUpdateCustomField(v, p[0]) },
+		checkBody: checkBodyUpdateCustomField}
+	opUpdateCustomFieldOption = &operation{id: OpUpdateCustomFieldOption, method: http.MethodPatch, path: "/v0/custom_fields/{custom_field_id}/options/{option_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUpdateCustomFieldOption(v, p[0], p[1]) },
+		checkBody: checkBodyUpdateCustomFieldOption}
+	opUpdateProject = &operation{id: OpUpdateProject, method: http.MethodPatch, path: "/v0/projects/{project_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUpdateProject(v, p[0]) },
+		checkBody: checkBodyUpdateProject}
+	opUpdateProjectField = &operation{id: OpUpdateProjectField, method: http.MethodPatch, path: "/v0/project_fields/{project_field_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUpdateProjectField(v, p[0]) },
+		checkBody: checkBodyUpdateProjectField}
+	opUpdateProjectFieldOption = &operation{id: OpUpdateProjectFieldOption, method: http.MethodPatch, path: "/v0/project_fields/{project_field_id}/options/{project_field_option_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUpdateProjectFieldOption(v, p[0], p[1]) },
+		checkBody: checkBodyUpdateProjectFieldOption}
+	opUpdateProjectFieldOptionAssociations = &operation{id: OpUpdateProjectFieldOptionAssociations, method: http.MethodPost, path: "/v0/projects/{project_id}/project_field_options", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUpdateProjectFieldOptionAssociations(v, p[0]) },
+		checkBody: checkBodyUpdateProjectFieldOptionAssociations}
+	opUploadResume = &operation{id: OpUploadResume, method: http.MethodPost, path: "/v0/candidates/{candidate_id}/uploaded_resumes/{user_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathUploadResume(v, p[0], p[1]) }}
+)
+
+// operations is every operation of the document, for Do.
+var operations = []*operation{
+	opAddCandidatesToProject,
+	opCreateCandidate,
+	opCreateCandidateEvent,
+	opCreateCustomField,
+	opCreateCustomFieldOptions,
+	opCreateNote,
+	opCreateProject,
+	opCreateProjectField,
+	opCreateProjectFieldOptions,
+	opDeleteCandidate,
+	opDeleteCandidateEvent,
+	opDeleteNote,
+	opGetCandidate,
+	opGetCandidateEvent,
+	opGetCustomField,
+	opGetCustomFieldOption,
+	opGetDataExport,
+	opGetNote,
+	opGetProject,
+	opGetProjectField,
+	opGetProjectFieldOption,
+	opGetSequence,
+	opListCandidateEvents,
+	opListCandidateNotes,
+	opListCandidates,
+	opListCustomFieldOptions,
+	opListCustomFields,
+	opListEvents,
+	opListProjectCandidates,
+	opListProjectFieldOptionAssociations,
+	opListProjectFieldOptions,
+	opListProjectFields,
+	opListProjectMembershipLog,
+	opListProjects,
+	opListSequences,
+	opListUploadedResumes,
+	opListUsers,
+	opRemoveCandidatesFromProject,
+	opUpdateCandidate,
+	opUpdateCustomField,
+	opUpdateCustomFieldOption,
+	opUpdateProject,
+	opUpdateProjectField,
+	opUpdateProjectFieldOption,
+	opUpdateProjectFieldOptionAssociations,
+	opUploadResume,
 }
 
-// CreateCandidate calls POST /v0/candidates:
-// Create a new candidate.
-func (c *Client) CreateCandidate(ctx context.Context, body gen.CandidateCreate) (*gen.Candidate, error) {
-	return decode[gen.Candidate](c.api.CreateCandidate(ctx, body))
+// AddCandidatesToProject calls PUT /v0/projects/{project_id}/candidates: Add candidates to a
+// project.
+//
+// See also [Client.AddToProject], which sends any number of candidates in batches and tells which
+// were in the project already.
+func (c *Client) AddCandidatesToProject(ctx context.Context, projectID string, body gen.ProjectCandidatesUpdate, opts ...CallOption) error {
+	r := request{op: opAddCandidatesToProject, path: "/v0/projects/" + url.PathEscape(projectID) + "/candidates"}
+	checkPathAddCandidatesToProject(&r.v, projectID)
+	checkProjectCandidatesUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return noContent(c.send(ctx, &r, opts))
 }
 
-// CreateCandidateEvent calls POST /v0/candidates/{candidate_id}/events:
-// Create a new candidate event.
-func (c *Client) CreateCandidateEvent(ctx context.Context, candidateID string, body gen.CandidateEventCreate) (*gen.CandidateEvent, error) {
-	return decode[gen.CandidateEvent](c.api.CreateCandidateEvent(ctx, candidateID, body))
+// CreateCandidate calls POST /v0/candidates: Create a new candidate.
+//
+// See also [Client.CreateOrGetCandidate], which returns the candidate Gem already has instead of
+// failing on a duplicate, and retries a create that carries a LinkedIn handle.
+func (c *Client) CreateCandidate(ctx context.Context, body gen.CandidateCreate, opts ...CallOption) (*gen.Candidate, error) {
+	r := request{op: opCreateCandidate, path: "/v0/candidates"}
+	checkCandidateCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.Candidate](c.send(ctx, &r, opts))
 }
 
-// CreateCustomField calls POST /v0/custom_fields:
-// Create a new custom field.
-func (c *Client) CreateCustomField(ctx context.Context, body gen.CustomFieldCreate) (*gen.CustomField, error) {
-	return decode[gen.CustomField](c.api.CreateCustomField(ctx, body))
+// CreateCandidateEvent calls POST /v0/candidates/{candidate_id}/events: Create a new candidate
+// event.
+func (c *Client) CreateCandidateEvent(ctx context.Context, candidateID string, body gen.CandidateEventCreate, opts ...CallOption) (*gen.CandidateEvent, error) {
+	r := request{op: opCreateCandidateEvent, path: "/v0/candidates/" + url.PathEscape(candidateID) + "/events"}
+	checkPathCreateCandidateEvent(&r.v, candidateID)
+	checkCandidateEventCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.CandidateEvent](c.send(ctx, &r, opts))
 }
 
-// CreateCustomFieldOptions calls POST /v0/custom_fields/{custom_field_id}/options:
-// Add options to a custom field.
-func (c *Client) CreateCustomFieldOptions(ctx context.Context, customFieldID string, body gen.CustomFieldOptionCreate) ([]gen.CustomFieldOption, error) {
-	return decodeList[gen.CustomFieldOption](c.api.CreateCustomFieldOptions(ctx, customFieldID, body))
+// CreateCustomField calls POST /v0/custom_fields: Create a new custom field.
+func (c *Client) CreateCustomField(ctx context.Context, body gen.CustomFieldCreate, opts ...CallOption) (*gen.CustomField, error) {
+	r := request{op: opCreateCustomField, path: "/v0/custom_fields"}
+	checkCustomFieldCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.CustomField](c.send(ctx, &r, opts))
 }
 
-// CreateNote calls POST /v0/notes:
-// Create a new note.
-func (c *Client) CreateNote(ctx context.Context, body gen.NoteCreate) (*gen.Note, error) {
-	return decode[gen.Note](c.api.CreateNote(ctx, body))
+// CreateCustomFieldOptions calls POST /v0/custom_fields/{custom_field_id}/options: Add options to a
+// custom field.
+func (c *Client) CreateCustomFieldOptions(ctx context.Context, customFieldID string, body gen.CustomFieldOptionCreate, opts ...CallOption) ([]gen.CustomFieldOption, error) {
+	r := request{op: opCreateCustomFieldOptions, path: "/v0/custom_fields/" + url.PathEscape(customFieldID) + "/options"}
+	checkPathCreateCustomFieldOptions(&r.v, customFieldID)
+	checkCustomFieldOptionCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decodeList[gen.CustomFieldOption](c.send(ctx, &r, opts))
 }
 
-// CreateProject calls POST /v0/projects:
-// Create a new project.
-func (c *Client) CreateProject(ctx context.Context, body gen.ProjectCreate) (*gen.Project, error) {
-	return decode[gen.Project](c.api.CreateProject(ctx, body))
+// CreateNote calls POST /v0/notes: Create a new note.
+func (c *Client) CreateNote(ctx context.Context, body gen.NoteCreate, opts ...CallOption) (*gen.Note, error) {
+	r := request{op: opCreateNote, path: "/v0/notes"}
+	checkNoteCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.Note](c.send(ctx, &r, opts))
 }
 
-// CreateProjectField calls POST /v0/project_fields:
-// Create project field.
-func (c *Client) CreateProjectField(ctx context.Context, body gen.ProjectFieldCreate) (*gen.ProjectField, error) {
-	return decode[gen.ProjectField](c.api.CreateProjectField(ctx, body))
+// CreateProject calls POST /v0/projects: Create a new project.
+func (c *Client) CreateProject(ctx context.Context, body gen.ProjectCreate, opts ...CallOption) (*gen.Project, error) {
+	r := request{op: opCreateProject, path: "/v0/projects"}
+	checkProjectCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.Project](c.send(ctx, &r, opts))
 }
 
-// CreateProjectFieldOptions calls POST /v0/project_fields/{project_field_id}/options:
-// Create a project field option.
-func (c *Client) CreateProjectFieldOptions(ctx context.Context, projectFieldID string, body gen.ProjectFieldOptionCreate) ([]gen.ProjectFieldOption, error) {
-	return decodeList[gen.ProjectFieldOption](c.api.CreateProjectFieldOptions(ctx, projectFieldID, body))
+// CreateProjectField calls POST /v0/project_fields: Create project field.
+func (c *Client) CreateProjectField(ctx context.Context, body gen.ProjectFieldCreate, opts ...CallOption) (*gen.ProjectField, error) {
+	r := request{op: opCreateProjectField, path: "/v0/project_fields"}
+	checkProjectFieldCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.ProjectField](c.send(ctx, &r, opts))
 }
 
-// DeleteCandidate calls DELETE /v0/candidates/{candidate_id}:
-// Delete a candidate.
-func (c *Client) DeleteCandidate(ctx context.Context, candidateID string, body gen.CandidateDelete) error {
-	return noContent(c.api.DeleteCandidate(ctx, candidateID, body))
+// CreateProjectFieldOptions calls POST /v0/project_fields/{project_field_id}/options: Create a
+// project field option.
+func (c *Client) CreateProjectFieldOptions(ctx context.Context, projectFieldID string, body gen.ProjectFieldOptionCreate, opts ...CallOption) ([]gen.ProjectFieldOption, error) {
+	r := request{op: opCreateProjectFieldOptions, path: "/v0/project_fields/" + url.PathEscape(projectFieldID) + "/options"}
+	checkPathCreateProjectFieldOptions(&r.v, projectFieldID)
+	checkProjectFieldOptionCreate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decodeList[gen.ProjectFieldOption](c.send(ctx, &r, opts))
 }
 
-// DeleteCandidateEvent calls DELETE /v0/candidates/{candidate_id}/events/{event_id}:
-// Delete an event by ID.
-func (c *Client) DeleteCandidateEvent(ctx context.Context, candidateID string, eventID string) error {
-	return noContent(c.api.DeleteCandidateEvent(ctx, candidateID, eventID))
+// DeleteCandidate calls DELETE /v0/candidates/{candidate_id}: Delete a candidate.
+func (c *Client) DeleteCandidate(ctx context.Context, candidateID string, body gen.CandidateDelete, opts ...CallOption) error {
+	r := request{op: opDeleteCandidate, path: "/v0/candidates/" + url.PathEscape(candidateID)}
+	checkPathDeleteCandidate(&r.v, candidateID)
+	checkCandidateDelete(&r.v, nil, &body)
+	r.jsonBody(body)
+	return noContent(c.send(ctx, &r, opts))
 }
 
-// DeleteNote calls DELETE /v0/notes/{note_id}:
-// Delete a note by ID.
-func (c *Client) DeleteNote(ctx context.Context, noteID string) error {
-	return noContent(c.api.DeleteNote(ctx, noteID))
+// DeleteCandidateEvent calls DELETE /v0/candidates/{candidate_id}/events/{event_id}: Delete an
+// event by ID.
+func (c *Client) DeleteCandidateEvent(ctx context.Context, candidateID string, eventID string, opts ...CallOption) error {
+	r := request{op: opDeleteCandidateEvent, path: "/v0/candidates/" + url.PathEscape(candidateID) + "/events/" + url.PathEscape(eventID)}
+	checkPathDeleteCandidateEvent(&r.v, candidateID, eventID)
+	return noContent(c.send(ctx, &r, opts))
 }
 
-// GetCandidate calls GET /v0/candidates/{candidate_id}:
-// Get candidate by ID.
-func (c *Client) GetCandidate(ctx context.Context, candidateID string) (*gen.Candidate, error) {
-	return decode[gen.Candidate](c.api.GetCandidate(ctx, candidateID))
+// DeleteNote calls DELETE /v0/notes/{note_id}: Delete a note by ID.
+func (c *Client) DeleteNote(ctx context.Context, noteID string, opts ...CallOption) error {
+	r := request{op: opDeleteNote, path: "/v0/notes/" + url.PathEscape(noteID)}
+	checkPathDeleteNote(&r.v, noteID)
+	return noContent(c.send(ctx, &r, opts))
 }
 
-// GetCandidateEvent calls GET /v0/candidates/{candidate_id}/events/{event_id}:
-// Get event by event ID.
-func (c *Client) GetCandidateEvent(ctx context.Context, candidateID string, eventID string) (*gen.CandidateEvent, error) {
-	return decode[gen.CandidateEvent](c.api.GetCandidateEvent(ctx, candidateID, eventID))
+// GetCandidate calls GET /v0/candidates/{candidate_id}: Get candidate by ID.
+func (c *Client) GetCandidate(ctx context.Context, candidateID string, opts ...CallOption) (*gen.Candidate, error) {
+	r := request{op: opGetCandidate, path: "/v0/candidates/" + url.PathEscape(candidateID)}
+	checkPathGetCandidate(&r.v, candidateID)
+	return decode[gen.Candidate](c.send(ctx, &r, opts))
 }
 
-// GetCustomField calls GET /v0/custom_fields/{custom_field_id}:
-// Get custom field by ID.
-func (c *Client) GetCustomField(ctx context.Context, customFieldID string) (*gen.CustomField, error) {
-	return decode[gen.CustomField](c.api.GetCustomField(ctx, customFieldID))
+// GetCandidateEvent calls GET /v0/candidates/{candidate_id}/events/{event_id}: Get event by event
+// ID.
+func (c *Client) GetCandidateEvent(ctx context.Context, candidateID string, eventID string, opts ...CallOption) (*gen.CandidateEvent, error) {
+	r := request{op: opGetCandidateEvent, path: "/v0/candidates/" + url.PathEscape(candidateID) + "/events/" + url.PathEscape(eventID)}
+	checkPathGetCandidateEvent(&r.v, candidateID, eventID)
+	return decode[gen.CandidateEvent](c.send(ctx, &r, opts))
 }
 
-// GetCustomFieldOption calls GET /v0/custom_fields/{custom_field_id}/options/{option_id}:
-// Get an option in a custom field.
-func (c *Client) GetCustomFieldOption(ctx context.Context, customFieldID string, optionID string) (*gen.CustomFieldOption, error) {
-	return decode[gen.CustomFieldOption](c.api.GetCustomFieldOption(ctx, customFieldID, optionID))
+// GetCustomField calls GET /v0/custom_fields/{custom_field_id}: Get custom field by ID.
+func (c *Client) GetCustomField(ctx context.Context, customFieldID string, opts ...CallOption) (*gen.CustomField, error) {
+	r := request{op: opGetCustomField, path: "/v0/custom_fields/" + url.PathEscape(customFieldID)}
+	checkPathGetCustomField(&r.v, customFieldID)
+	return decode[gen.CustomField](c.send(ctx, &r, opts))
 }
 
-// GetDataExport calls GET /v0/data_export:
-// Get the most recent data export.
-func (c *Client) GetDataExport(ctx context.Context) (*gen.DataExport, error) {
-	return decode[gen.DataExport](c.api.GetDataExport(ctx))
+// GetCustomFieldOption calls GET /v0/custom_fields/{custom_field_id}/options/{option_id}: Get an
+// option in a custom field.
+func (c *Client) GetCustomFieldOption(ctx context.Context, customFieldID string, optionID string, opts ...CallOption) (*gen.CustomFieldOption, error) {
+	r := request{op: opGetCustomFieldOption, path: "/v0/custom_fields/" + url.PathEscape(customFieldID) + "/options/" + url.PathEscape(optionID)}
+	checkPathGetCustomFieldOption(&r.v, customFieldID, optionID)
+	return decode[gen.CustomFieldOption](c.send(ctx, &r, opts))
 }
 
-// GetNote calls GET /v0/notes/{note_id}:
-// Get note by note ID.
-func (c *Client) GetNote(ctx context.Context, noteID string) (*gen.Note, error) {
-	return decode[gen.Note](c.api.GetNote(ctx, noteID))
+// GetDataExport calls GET /v0/data_export: Get the most recent data export.
+func (c *Client) GetDataExport(ctx context.Context, opts ...CallOption) (*gen.DataExport, error) {
+	r := request{op: opGetDataExport, path: "/v0/data_export"}
+	return decode[gen.DataExport](c.send(ctx, &r, opts))
 }
 
-// GetProject calls GET /v0/projects/{project_id}:
-// Get project by ID.
-func (c *Client) GetProject(ctx context.Context, projectID string) (*gen.Project, error) {
-	return decode[gen.Project](c.api.GetProject(ctx, projectID))
+// GetNote calls GET /v0/notes/{note_id}: Get note by note ID.
+func (c *Client) GetNote(ctx context.Context, noteID string, opts ...CallOption) (*gen.Note, error) {
+	r := request{op: opGetNote, path: "/v0/notes/" + url.PathEscape(noteID)}
+	checkPathGetNote(&r.v, noteID)
+	return decode[gen.Note](c.send(ctx, &r, opts))
 }
 
-// GetProjectField calls GET /v0/project_fields/{project_field_id}:
-// Get project field by id.
-func (c *Client) GetProjectField(ctx context.Context, projectFieldID string) (*gen.ProjectField, error) {
-	return decode[gen.ProjectField](c.api.GetProjectField(ctx, projectFieldID))
+// GetProject calls GET /v0/projects/{project_id}: Get project by ID.
+func (c *Client) GetProject(ctx context.Context, projectID string, opts ...CallOption) (*gen.Project, error) {
+	r := request{op: opGetProject, path: "/v0/projects/" + url.PathEscape(projectID)}
+	checkPathGetProject(&r.v, projectID)
+	return decode[gen.Project](c.send(ctx, &r, opts))
 }
 
-// GetProjectFieldOption calls GET /v0/project_fields/{project_field_id}/options/{project_field_option_id}:
-// Get a project field option.
-func (c *Client) GetProjectFieldOption(ctx context.Context, projectFieldID string, projectFieldOptionID string) (*gen.ProjectFieldOption, error) {
-	return decode[gen.ProjectFieldOption](c.api.GetProjectFieldOption(ctx, projectFieldID, projectFieldOptionID))
+// GetProjectField calls GET /v0/project_fields/{project_field_id}: Get project field by id.
+func (c *Client) GetProjectField(ctx context.Context, projectFieldID string, opts ...CallOption) (*gen.ProjectField, error) {
+	r := request{op: opGetProjectField, path: "/v0/project_fields/" + url.PathEscape(projectFieldID)}
+	checkPathGetProjectField(&r.v, projectFieldID)
+	return decode[gen.ProjectField](c.send(ctx, &r, opts))
 }
 
-// GetSequence calls GET /v0/sequences/{sequence_id}:
-// Get sequence by ID.
-func (c *Client) GetSequence(ctx context.Context, sequenceID string) (*gen.Sequence, error) {
-	return decode[gen.Sequence](c.api.GetSequence(ctx, sequenceID))
+// GetProjectFieldOption calls GET
+// /v0/project_fields/{project_field_id}/options/{project_field_option_id}: Get a project field
+// option.
+func (c *Client) GetProjectFieldOption(ctx context.Context, projectFieldID string, projectFieldOptionID string, opts ...CallOption) (*gen.ProjectFieldOption, error) {
+	r := request{op: opGetProjectFieldOption, path: "/v0/project_fields/" + url.PathEscape(projectFieldID) + "/options/" + url.PathEscape(projectFieldOptionID)}
+	checkPathGetProjectFieldOption(&r.v, projectFieldID, projectFieldOptionID)
+	return decode[gen.ProjectFieldOption](c.send(ctx, &r, opts))
 }
 
-// ListCandidateEvents fetches one page of GET /v0/candidates/{candidate_id}/events:
-// List candidate events (DEPRECATED). This API is deprecated. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
+// GetSequence calls GET /v0/sequences/{sequence_id}: Get sequence by ID.
+func (c *Client) GetSequence(ctx context.Context, sequenceID string, opts ...CallOption) (*gen.Sequence, error) {
+	r := request{op: opGetSequence, path: "/v0/sequences/" + url.PathEscape(sequenceID)}
+	checkPathGetSequence(&r.v, sequenceID)
+	return decode[gen.Sequence](c.send(ctx, &r, opts))
+}
+
+// ListCandidateEvents fetches one page of GET /v0/candidates/{candidate_id}/events: List candidate
+// events (DEPRECATED). This API is deprecated. Gem's page size is 20 unless params say otherwise;
+// the PageInfo comes from the X-Pagination header. ListCandidateEventsAll walks every page.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListCandidateEvents(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
-	return listPage[gen.CandidateEvent](c.api.ListCandidateEvents(ctx, candidateID, params))
+func (c *Client) ListCandidateEvents(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams, opts ...CallOption) ([]gen.CandidateEvent, *PageInfo, error) {
+	r := request{op: opListCandidateEvents, path: "/v0/candidates/" + url.PathEscape(candidateID) + "/events"}
+	checkPathListCandidateEvents(&r.v, candidateID)
+	if params != nil {
+		checkListCandidateEventsParams(&r.v, params)
+		r.query = encodeListCandidateEventsParams(params)
+	}
+	return listPage[gen.CandidateEvent](c.send(ctx, &r, opts))
 }
 
-// ListCandidateEventsAll iterates over every item of GET /v0/candidates/{candidate_id}/events:
-// List candidate events (DEPRECATED). This API is deprecated. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
+// ListCandidateEventsAll iterates over every item of GET /v0/candidates/{candidate_id}/events: List
+// candidate events (DEPRECATED). This API is deprecated. It asks for 100 items a page unless
+// PageSize says otherwise, fetches concurrently with Workers, and stops at the first error, which
+// it yields once with a zero item: check the error before using the item.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListCandidateEventsAll(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams, opts ...PageOption) iter.Seq2[gen.CandidateEvent, error] {
-	return walk(ctx, params, opts,
-		func(ctx context.Context, p *gen.ListCandidateEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
-			return c.ListCandidateEvents(ctx, candidateID, p)
-		},
+func (c *Client) ListCandidateEventsAll(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams, opts ...CallOption) iter.Seq2[gen.CandidateEvent, error] {
+	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListCandidateEventsParams, opts ...CallOption) ([]gen.CandidateEvent, *PageInfo, error) {
+		return c.ListCandidateEvents(ctx, candidateID, p, opts...)
+	},
 		func(p *gen.ListCandidateEventsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListCandidateNotes fetches one page of GET /v0/candidates/{candidate_id}/notes:
-// List notes that belong to a candidate. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListCandidateNotes(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams) ([]gen.Note, *PageInfo, error) {
-	return listPage[gen.Note](c.api.ListCandidateNotes(ctx, candidateID, params))
+// ListCandidateNotes fetches one page of GET /v0/candidates/{candidate_id}/notes: List notes that
+// belong to a candidate. Gem's page size is 20 unless params say otherwise; the PageInfo comes from
+// the X-Pagination header. ListCandidateNotesAll walks every page.
+func (c *Client) ListCandidateNotes(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams, opts ...CallOption) ([]gen.Note, *PageInfo, error) {
+	r := request{op: opListCandidateNotes, path: "/v0/candidates/" + url.PathEscape(candidateID) + "/notes"}
+	checkPathListCandidateNotes(&r.v, candidateID)
+	if params != nil {
+		checkListCandidateNotesParams(&r.v, params)
+		r.query = encodeListCandidateNotesParams(params)
+	}
+	return listPage[gen.Note](c.send(ctx, &r, opts))
 }
 
-// ListCandidateNotesAll iterates over every item of GET /v0/candidates/{candidate_id}/notes:
-// List notes that belong to a candidate. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListCandidateNotesAll(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams, opts ...PageOption) iter.Seq2[gen.Note, error] {
-	return walk(ctx, params, opts,
-		func(ctx context.Context, p *gen.ListCandidateNotesParams) ([]gen.Note, *PageInfo, error) {
-			return c.ListCandidateNotes(ctx, candidateID, p)
-		},
+// ListCandidateNotesAll iterates over every item of GET /v0/candidates/{candidate_id}/notes: List
+// notes that belong to a candidate. It asks for 100 items a page unless PageSize says otherwise,
+// fetches concurrently with Workers, and stops at the first error, which it yields once with a zero
+// item: check the error before using the item.
+func (c *Client) ListCandidateNotesAll(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams, opts ...CallOption) iter.Seq2[gen.Note, error] {
+	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListCandidateNotesParams, opts ...CallOption) ([]gen.Note, *PageInfo, error) {
+		return c.ListCandidateNotes(ctx, candidateID, p, opts...)
+	},
 		func(p *gen.ListCandidateNotesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListCandidates fetches one page of GET /v0/candidates:
-// List candidates. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListCandidates(ctx context.Context, params *gen.ListCandidatesParams) ([]gen.Candidate, *PageInfo, error) {
-	return listPage[gen.Candidate](c.api.ListCandidates(ctx, params))
+// ListCandidates fetches one page of GET /v0/candidates: List candidates. Gem's page size is 20
+// unless params say otherwise; the PageInfo comes from the X-Pagination header. ListCandidatesAll
+// walks every page.
+//
+// See also [Client.GetCandidatesByIDs], which fetches any number of candidates by id.
+func (c *Client) ListCandidates(ctx context.Context, params *gen.ListCandidatesParams, opts ...CallOption) ([]gen.Candidate, *PageInfo, error) {
+	r := request{op: opListCandidates, path: "/v0/candidates"}
+	if params != nil {
+		checkListCandidatesParams(&r.v, params)
+		r.query = encodeListCandidatesParams(params)
+	}
+	return listPage[gen.Candidate](c.send(ctx, &r, opts))
 }
 
-// ListCandidatesAll iterates over every item of GET /v0/candidates:
-// List candidates. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListCandidatesAll(ctx context.Context, params *gen.ListCandidatesParams, opts ...PageOption) iter.Seq2[gen.Candidate, error] {
+// ListCandidatesAll iterates over every item of GET /v0/candidates: List candidates. It asks for
+// 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at
+// the first error, which it yields once with a zero item: check the error before using the item.
+func (c *Client) ListCandidatesAll(ctx context.Context, params *gen.ListCandidatesParams, opts ...CallOption) iter.Seq2[gen.Candidate, error] {
 	return walk(ctx, params, opts, c.ListCandidates,
 		func(p *gen.ListCandidatesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListCustomFieldOptions fetches one page of GET /v0/custom_fields/{custom_field_id}/options:
-// List options in a custom field. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListCustomFieldOptions(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams) ([]gen.CustomFieldOption, *PageInfo, error) {
-	return listPage[gen.CustomFieldOption](c.api.ListCustomFieldOptions(ctx, customFieldID, params))
+// ListCustomFieldOptions fetches one page of GET /v0/custom_fields/{custom_field_id}/options: List
+// options in a custom field. Gem's page size is 20 unless params say otherwise; the PageInfo comes
+// from the X-Pagination header. ListCustomFieldOptionsAll walks every page.
+func (c *Client) ListCustomFieldOptions(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams, opts ...CallOption) ([]gen.CustomFieldOption, *PageInfo, error) {
+	r := request{op: opListCustomFieldOptions, path: "/v0/custom_fields/" + url.PathEscape(customFieldID) + "/options"}
+	checkPathListCustomFieldOptions(&r.v, customFieldID)
+	if params != nil {
+		checkListCustomFieldOptionsParams(&r.v, params)
+		r.query = encodeListCustomFieldOptionsParams(params)
+	}
+	return listPage[gen.CustomFieldOption](c.send(ctx, &r, opts))
 }
 
-// ListCustomFieldOptionsAll iterates over every item of GET /v0/custom_fields/{custom_field_id}/options:
-// List options in a custom field. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListCustomFieldOptionsAll(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams, opts ...PageOption) iter.Seq2[gen.CustomFieldOption, error] {
-	return walk(ctx, params, opts,
-		func(ctx context.Context, p *gen.ListCustomFieldOptionsParams) ([]gen.CustomFieldOption, *PageInfo, error) {
-			return c.ListCustomFieldOptions(ctx, customFieldID, p)
-		},
+// ListCustomFieldOptionsAll iterates over every item of GET
+// /v0/custom_fields/{custom_field_id}/options: List options in a custom field. It asks for 100
+// items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
+// first error, which it yields once with a zero item: check the error before using the item.
+func (c *Client) ListCustomFieldOptionsAll(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams, opts ...CallOption) iter.Seq2[gen.CustomFieldOption, error] {
+	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListCustomFieldOptionsParams, opts ...CallOption) ([]gen.CustomFieldOption, *PageInfo, error) {
+		return c.ListCustomFieldOptions(ctx, customFieldID, p, opts...)
+	},
 		func(p *gen.ListCustomFieldOptionsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListCustomFields fetches one page of GET /v0/custom_fields:
-// List custom fields. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListCustomFields(ctx context.Context, params *gen.ListCustomFieldsParams) ([]gen.CustomField, *PageInfo, error) {
-	return listPage[gen.CustomField](c.api.ListCustomFields(ctx, params))
+// ListCustomFields fetches one page of GET /v0/custom_fields: List custom fields. Gem's page size
+// is 20 unless params say otherwise; the PageInfo comes from the X-Pagination header.
+// ListCustomFieldsAll walks every page.
+func (c *Client) ListCustomFields(ctx context.Context, params *gen.ListCustomFieldsParams, opts ...CallOption) ([]gen.CustomField, *PageInfo, error) {
+	r := request{op: opListCustomFields, path: "/v0/custom_fields"}
+	if params != nil {
+		checkListCustomFieldsParams(&r.v, params)
+		r.query = encodeListCustomFieldsParams(params)
+	}
+	return listPage[gen.CustomField](c.send(ctx, &r, opts))
 }
 
-// ListCustomFieldsAll iterates over every item of GET /v0/custom_fields:
-// List custom fields. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListCustomFieldsAll(ctx context.Context, params *gen.ListCustomFieldsParams, opts ...PageOption) iter.Seq2[gen.CustomField, error] {
+// ListCustomFieldsAll iterates over every item of GET /v0/custom_fields: List custom fields. It
+// asks for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and
+// stops at the first error, which it yields once with a zero item: check the error before using the
+// item.
+func (c *Client) ListCustomFieldsAll(ctx context.Context, params *gen.ListCustomFieldsParams, opts ...CallOption) iter.Seq2[gen.CustomField, error] {
 	return walk(ctx, params, opts, c.ListCustomFields,
 		func(p *gen.ListCustomFieldsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListEvents fetches one page of GET /v0/candidates/events:
-// List candidate events (DEPRECATED). This API is deprecated. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
+// ListEvents fetches one page of GET /v0/candidates/events: List candidate events (DEPRECATED).
+// This API is deprecated. Gem's page size is 20 unless params say otherwise; the PageInfo comes
+// from the X-Pagination header. ListEventsAll walks every page.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListEvents(ctx context.Context, params *gen.ListEventsParams) ([]gen.CandidateEvent, *PageInfo, error) {
-	return listPage[gen.CandidateEvent](c.api.ListEvents(ctx, params))
+func (c *Client) ListEvents(ctx context.Context, params *gen.ListEventsParams, opts ...CallOption) ([]gen.CandidateEvent, *PageInfo, error) {
+	r := request{op: opListEvents, path: "/v0/candidates/events"}
+	if params != nil {
+		checkListEventsParams(&r.v, params)
+		r.query = encodeListEventsParams(params)
+	}
+	return listPage[gen.CandidateEvent](c.send(ctx, &r, opts))
 }
 
-// ListEventsAll iterates over every item of GET /v0/candidates/events:
-// List candidate events (DEPRECATED). This API is deprecated. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
+// ListEventsAll iterates over every item of GET /v0/candidates/events: List candidate events
+// (DEPRECATED). This API is deprecated. It asks for 100 items a page unless PageSize says
+// otherwise, fetches concurrently with Workers, and stops at the first error, which it yields once
+// with a zero item: check the error before using the item.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListEventsAll(ctx context.Context, params *gen.ListEventsParams, opts ...PageOption) iter.Seq2[gen.CandidateEvent, error] {
+func (c *Client) ListEventsAll(ctx context.Context, params *gen.ListEventsParams, opts ...CallOption) iter.Seq2[gen.CandidateEvent, error] {
 	return walk(ctx, params, opts, c.ListEvents,
 		func(p *gen.ListEventsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListProjectCandidates fetches one page of GET /v0/projects/{project_id}/candidates:
-// List candidates in a project. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListProjectCandidates(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
-	return listPage[gen.ProjectCandidateMembership](c.api.ListProjectCandidates(ctx, projectID, params))
+// ListProjectCandidates fetches one page of GET /v0/projects/{project_id}/candidates: List
+// candidates in a project. Gem's page size is 20 unless params say otherwise; the PageInfo comes
+// from the X-Pagination header. ListProjectCandidatesAll walks every page.
+func (c *Client) ListProjectCandidates(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams, opts ...CallOption) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
+	r := request{op: opListProjectCandidates, path: "/v0/projects/" + url.PathEscape(projectID) + "/candidates"}
+	checkPathListProjectCandidates(&r.v, projectID)
+	if params != nil {
+		checkListProjectCandidatesParams(&r.v, params)
+		r.query = encodeListProjectCandidatesParams(params)
+	}
+	return listPage[gen.ProjectCandidateMembership](c.send(ctx, &r, opts))
 }
 
 // ListProjectCandidatesAll iterates over every item of GET /v0/projects/{project_id}/candidates:
-// List candidates in a project. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListProjectCandidatesAll(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams, opts ...PageOption) iter.Seq2[gen.ProjectCandidateMembership, error] {
-	return walk(ctx, params, opts,
-		func(ctx context.Context, p *gen.ListProjectCandidatesParams) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
-			return c.ListProjectCandidates(ctx, projectID, p)
-		},
+// List candidates in a project. It asks for 100 items a page unless PageSize says otherwise,
+// fetches concurrently with Workers, and stops at the first error, which it yields once with a zero
+// item: check the error before using the item.
+func (c *Client) ListProjectCandidatesAll(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams, opts ...CallOption) iter.Seq2[gen.ProjectCandidateMembership, error] {
+	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListProjectCandidatesParams, opts ...CallOption) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
+		return c.ListProjectCandidates(ctx, projectID, p, opts...)
+	},
 		func(p *gen.ListProjectCandidatesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
 // ListProjectFieldOptionAssociations calls GET /v0/projects/{project_id}/project_field_options:
 // List project field options.
-func (c *Client) ListProjectFieldOptionAssociations(ctx context.Context, projectID string) ([]gen.ProjectFieldOptionAssociation, error) {
-	return decodeList[gen.ProjectFieldOptionAssociation](c.api.ListProjectFieldOptionAssociations(ctx, projectID))
+func (c *Client) ListProjectFieldOptionAssociations(ctx context.Context, projectID string, opts ...CallOption) ([]gen.ProjectFieldOptionAssociation, error) {
+	r := request{op: opListProjectFieldOptionAssociations, path: "/v0/projects/" + url.PathEscape(projectID) + "/project_field_options"}
+	checkPathListProjectFieldOptionAssociations(&r.v, projectID)
+	return decodeList[gen.ProjectFieldOptionAssociation](c.send(ctx, &r, opts))
 }
 
 // ListProjectFieldOptions fetches one page of GET /v0/project_fields/{project_field_id}/options:
 // List options in a project field. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListProjectFieldOptions(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams) ([]gen.ProjectFieldOption, *PageInfo, error) {
-	return listPage[gen.ProjectFieldOption](c.api.ListProjectFieldOptions(ctx, projectFieldID, params))
+// comes from the X-Pagination header. ListProjectFieldOptionsAll walks every page.
+func (c *Client) ListProjectFieldOptions(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams, opts ...CallOption) ([]gen.ProjectFieldOption, *PageInfo, error) {
+	r := request{op: opListProjectFieldOptions, path: "/v0/project_fields/" + url.PathEscape(projectFieldID) + "/options"}
+	checkPathListProjectFieldOptions(&r.v, projectFieldID)
+	if params != nil {
+		checkListProjectFieldOptionsParams(&r.v, params)
+		r.query = encodeListProjectFieldOptionsParams(params)
+	}
+	return listPage[gen.ProjectFieldOption](c.send(ctx, &r, opts))
 }
 
-// ListProjectFieldOptionsAll iterates over every item of GET /v0/project_fields/{project_field_id}/options:
-// List options in a project field. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListProjectFieldOptionsAll(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams, opts ...PageOption) iter.Seq2[gen.ProjectFieldOption, error] {
-	return walk(ctx, params, opts,
-		func(ctx context.Context, p *gen.ListProjectFieldOptionsParams) ([]gen.ProjectFieldOption, *PageInfo, error) {
-			return c.ListProjectFieldOptions(ctx, projectFieldID, p)
-		},
+// ListProjectFieldOptionsAll iterates over every item of GET
+// /v0/project_fields/{project_field_id}/options: List options in a project field. It asks for 100
+// items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
+// first error, which it yields once with a zero item: check the error before using the item.
+func (c *Client) ListProjectFieldOptionsAll(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams, opts ...CallOption) iter.Seq2[gen.ProjectFieldOption, error] {
+	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListProjectFieldOptionsParams, opts ...CallOption) ([]gen.ProjectFieldOption, *PageInfo, error) {
+		return c.ListProjectFieldOptions(ctx, projectFieldID, p, opts...)
+	},
 		func(p *gen.ListProjectFieldOptionsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListProjectFields fetches one page of GET /v0/project_fields:
-// List project fields. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListProjectFields(ctx context.Context, params *gen.ListProjectFieldsParams) ([]gen.ProjectField, *PageInfo, error) {
-	return listPage[gen.ProjectField](c.api.ListProjectFields(ctx, params))
+// ListProjectFields fetches one page of GET /v0/project_fields: List project fields. Gem's page
+// size is 20 unless params say otherwise; the PageInfo comes from the X-Pagination header.
+// ListProjectFieldsAll walks every page.
+func (c *Client) ListProjectFields(ctx context.Context, params *gen.ListProjectFieldsParams, opts ...CallOption) ([]gen.ProjectField, *PageInfo, error) {
+	r := request{op: opListProjectFields, path: "/v0/project_fields"}
+	if params != nil {
+		checkListProjectFieldsParams(&r.v, params)
+		r.query = encodeListProjectFieldsParams(params)
+	}
+	return listPage[gen.ProjectField](c.send(ctx, &r, opts))
 }
 
-// ListProjectFieldsAll iterates over every item of GET /v0/project_fields:
-// List project fields. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListProjectFieldsAll(ctx context.Context, params *gen.ListProjectFieldsParams, opts ...PageOption) iter.Seq2[gen.ProjectField, error] {
+// ListProjectFieldsAll iterates over every item of GET /v0/project_fields: List project fields. It
+// asks for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and
+// stops at the first error, which it yields once with a zero item: check the error before using the
+// item.
+func (c *Client) ListProjectFieldsAll(ctx context.Context, params *gen.ListProjectFieldsParams, opts ...CallOption) iter.Seq2[gen.ProjectField, error] {
 	return walk(ctx, params, opts, c.ListProjectFields,
 		func(p *gen.ListProjectFieldsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListProjectMembershipLog fetches one page of GET /v0/project_candidate_membership_log:
-// Fetch membership log with filters. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListProjectMembershipLog(ctx context.Context, params *gen.ListProjectMembershipLogParams) ([]gen.ProjectCandidateMembershipLog, *PageInfo, error) {
-	return listPage[gen.ProjectCandidateMembershipLog](c.api.ListProjectMembershipLog(ctx, params))
+// ListProjectMembershipLog fetches one page of GET /v0/project_candidate_membership_log: Fetch
+// membership log with filters. Gem's page size is 20 unless params say otherwise; the PageInfo
+// comes from the X-Pagination header. ListProjectMembershipLogAll walks every page.
+func (c *Client) ListProjectMembershipLog(ctx context.Context, params *gen.ListProjectMembershipLogParams, opts ...CallOption) ([]gen.ProjectCandidateMembershipLog, *PageInfo, error) {
+	r := request{op: opListProjectMembershipLog, path: "/v0/project_candidate_membership_log"}
+	if params != nil {
+		checkListProjectMembershipLogParams(&r.v, params)
+		r.query = encodeListProjectMembershipLogParams(params)
+	}
+	return listPage[gen.ProjectCandidateMembershipLog](c.send(ctx, &r, opts))
 }
 
 // ListProjectMembershipLogAll iterates over every item of GET /v0/project_candidate_membership_log:
-// Fetch membership log with filters. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListProjectMembershipLogAll(ctx context.Context, params *gen.ListProjectMembershipLogParams, opts ...PageOption) iter.Seq2[gen.ProjectCandidateMembershipLog, error] {
+// Fetch membership log with filters. It asks for 100 items a page unless PageSize says otherwise,
+// fetches concurrently with Workers, and stops at the first error, which it yields once with a zero
+// item: check the error before using the item.
+func (c *Client) ListProjectMembershipLogAll(ctx context.Context, params *gen.ListProjectMembershipLogParams, opts ...CallOption) iter.Seq2[gen.ProjectCandidateMembershipLog, error] {
 	return walk(ctx, params, opts, c.ListProjectMembershipLog,
 		func(p *gen.ListProjectMembershipLogParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListProjects fetches one page of GET /v0/projects:
-// List projects. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListProjects(ctx context.Context, params *gen.ListProjectsParams) ([]gen.Project, *PageInfo, error) {
-	return listPage[gen.Project](c.api.ListProjects(ctx, params))
+// ListProjects fetches one page of GET /v0/projects: List projects. Gem's page size is 20 unless
+// params say otherwise; the PageInfo comes from the X-Pagination header. ListProjectsAll walks
+// every page.
+func (c *Client) ListProjects(ctx context.Context, params *gen.ListProjectsParams, opts ...CallOption) ([]gen.Project, *PageInfo, error) {
+	r := request{op: opListProjects, path: "/v0/projects"}
+	if params != nil {
+		checkListProjectsParams(&r.v, params)
+		r.query = encodeListProjectsParams(params)
+	}
+	return listPage[gen.Project](c.send(ctx, &r, opts))
 }
 
-// ListProjectsAll iterates over every item of GET /v0/projects:
-// List projects. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListProjectsAll(ctx context.Context, params *gen.ListProjectsParams, opts ...PageOption) iter.Seq2[gen.Project, error] {
+// ListProjectsAll iterates over every item of GET /v0/projects: List projects. It asks for 100
+// items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
+// first error, which it yields once with a zero item: check the error before using the item.
+func (c *Client) ListProjectsAll(ctx context.Context, params *gen.ListProjectsParams, opts ...CallOption) iter.Seq2[gen.Project, error] {
 	return walk(ctx, params, opts, c.ListProjects,
 		func(p *gen.ListProjectsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListSequences fetches one page of GET /v0/sequences:
-// List sequences. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListSequences(ctx context.Context, params *gen.ListSequencesParams) ([]gen.Sequence, *PageInfo, error) {
-	return listPage[gen.Sequence](c.api.ListSequences(ctx, params))
+// ListSequences fetches one page of GET /v0/sequences: List sequences. Gem's page size is 20 unless
+// params say otherwise; the PageInfo comes from the X-Pagination header. ListSequencesAll walks
+// every page.
+func (c *Client) ListSequences(ctx context.Context, params *gen.ListSequencesParams, opts ...CallOption) ([]gen.Sequence, *PageInfo, error) {
+	r := request{op: opListSequences, path: "/v0/sequences"}
+	if params != nil {
+		checkListSequencesParams(&r.v, params)
+		r.query = encodeListSequencesParams(params)
+	}
+	return listPage[gen.Sequence](c.send(ctx, &r, opts))
 }
 
-// ListSequencesAll iterates over every item of GET /v0/sequences:
-// List sequences. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListSequencesAll(ctx context.Context, params *gen.ListSequencesParams, opts ...PageOption) iter.Seq2[gen.Sequence, error] {
+// ListSequencesAll iterates over every item of GET /v0/sequences: List sequences. It asks for 100
+// items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
+// first error, which it yields once with a zero item: check the error before using the item.
+func (c *Client) ListSequencesAll(ctx context.Context, params *gen.ListSequencesParams, opts ...CallOption) iter.Seq2[gen.Sequence, error] {
 	return walk(ctx, params, opts, c.ListSequences,
 		func(p *gen.ListSequencesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListUploadedResumes fetches one page of GET /v0/candidates/{candidate_id}/uploaded_resumes:
-// List uploaded resumes for a candidate. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListUploadedResumes(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams) ([]gen.UploadedResume, *PageInfo, error) {
-	return listPage[gen.UploadedResume](c.api.ListUploadedResumes(ctx, candidateID, params))
+// ListUploadedResumes fetches one page of GET /v0/candidates/{candidate_id}/uploaded_resumes: List
+// uploaded resumes for a candidate. Gem's page size is 20 unless params say otherwise; the PageInfo
+// comes from the X-Pagination header. ListUploadedResumesAll walks every page.
+func (c *Client) ListUploadedResumes(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams, opts ...CallOption) ([]gen.UploadedResume, *PageInfo, error) {
+	r := request{op: opListUploadedResumes, path: "/v0/candidates/" + url.PathEscape(candidateID) + "/uploaded_resumes"}
+	checkPathListUploadedResumes(&r.v, candidateID)
+	if params != nil {
+		checkListUploadedResumesParams(&r.v, params)
+		r.query = encodeListUploadedResumesParams(params)
+	}
+	return listPage[gen.UploadedResume](c.send(ctx, &r, opts))
 }
 
-// ListUploadedResumesAll iterates over every item of GET /v0/candidates/{candidate_id}/uploaded_resumes:
-// List uploaded resumes for a candidate. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListUploadedResumesAll(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams, opts ...PageOption) iter.Seq2[gen.UploadedResume, error] {
-	return walk(ctx, params, opts,
-		func(ctx context.Context, p *gen.ListUploadedResumesParams) ([]gen.UploadedResume, *PageInfo, error) {
-			return c.ListUploadedResumes(ctx, candidateID, p)
-		},
+// ListUploadedResumesAll iterates over every item of GET
+// /v0/candidates/{candidate_id}/uploaded_resumes: List uploaded resumes for a candidate. It asks
+// for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops
+// at the first error, which it yields once with a zero item: check the error before using the item.
+func (c *Client) ListUploadedResumesAll(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams, opts ...CallOption) iter.Seq2[gen.UploadedResume, error] {
+	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListUploadedResumesParams, opts ...CallOption) ([]gen.UploadedResume, *PageInfo, error) {
+		return c.ListUploadedResumes(ctx, candidateID, p, opts...)
+	},
 		func(p *gen.ListUploadedResumesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// ListUsers fetches one page of GET /v0/users:
-// List users. Gem's page size is 20 unless params say otherwise; the PageInfo
-// comes from the X-Pagination header.
-func (c *Client) ListUsers(ctx context.Context, params *gen.ListUsersParams) ([]gen.User, *PageInfo, error) {
-	return listPage[gen.User](c.api.ListUsers(ctx, params))
+// ListUsers fetches one page of GET /v0/users: List users. Gem's page size is 20 unless params say
+// otherwise; the PageInfo comes from the X-Pagination header. ListUsersAll walks every page.
+func (c *Client) ListUsers(ctx context.Context, params *gen.ListUsersParams, opts ...CallOption) ([]gen.User, *PageInfo, error) {
+	r := request{op: opListUsers, path: "/v0/users"}
+	if params != nil {
+		checkListUsersParams(&r.v, params)
+		r.query = encodeListUsersParams(params)
+	}
+	return listPage[gen.User](c.send(ctx, &r, opts))
 }
 
-// ListUsersAll iterates over every item of GET /v0/users:
-// List users. It asks for 100 items a page unless PageSize says otherwise, fetches
-// concurrently with Workers, and stops at the first error, which it yields once.
-func (c *Client) ListUsersAll(ctx context.Context, params *gen.ListUsersParams, opts ...PageOption) iter.Seq2[gen.User, error] {
+// ListUsersAll iterates over every item of GET /v0/users: List users. It asks for 100 items a page
+// unless PageSize says otherwise, fetches concurrently with Workers, and stops at the first error,
+// which it yields once with a zero item: check the error before using the item.
+func (c *Client) ListUsersAll(ctx context.Context, params *gen.ListUsersParams, opts ...CallOption) iter.Seq2[gen.User, error] {
 	return walk(ctx, params, opts, c.ListUsers,
 		func(p *gen.ListUsersParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
 
-// RemoveCandidatesFromProject calls DELETE /v0/projects/{project_id}/candidates:
-// Remove candidates from a project.
-func (c *Client) RemoveCandidatesFromProject(ctx context.Context, projectID string, body gen.ProjectCandidatesUpdate) error {
-	return noContent(c.api.RemoveCandidatesFromProject(ctx, projectID, body))
+// RemoveCandidatesFromProject calls DELETE /v0/projects/{project_id}/candidates: Remove candidates
+// from a project.
+//
+// See also [Client.RemoveFromProject], which sends any number of candidates in batches and tells
+// which were not in the project.
+func (c *Client) RemoveCandidatesFromProject(ctx context.Context, projectID string, body gen.ProjectCandidatesUpdate, opts ...CallOption) error {
+	r := request{op: opRemoveCandidatesFromProject, path: "/v0/projects/" + url.PathEscape(projectID) + "/candidates"}
+	checkPathRemoveCandidatesFromProject(&r.v, projectID)
+	checkProjectCandidatesUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return noContent(c.send(ctx, &r, opts))
 }
 
-// UpdateCandidate calls PUT /v0/candidates/{candidate_id}:
-// Modify a candidate.
-func (c *Client) UpdateCandidate(ctx context.Context, candidateID string, body gen.CandidateUpdate) (*gen.Candidate, error) {
-	return decode[gen.Candidate](c.api.UpdateCandidate(ctx, candidateID, body))
+// UpdateCandidate calls PUT /v0/candidates/{candidate_id}: Modify a candidate.
+func (c *Client) UpdateCandidate(ctx context.Context, candidateID string, body gen.CandidateUpdate, opts ...CallOption) (*gen.Candidate, error) {
+	r := request{op: opUpdateCandidate, path: "/v0/candidates/" + url.PathEscape(candidateID)}
+	checkPathUpdateCandidate(&r.v, candidateID)
+	checkCandidateUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.Candidate](c.send(ctx, &r, opts))
 }
 
-// UpdateCustomField calls PATCH /v0/custom_fields/{custom_field_id}:
-// Modify a custom field.
-func (c *Client) UpdateCustomField(ctx context.Context, customFieldID string, body gen.CustomFieldUpdate) (*gen.CustomField, error) {
-	return decode[gen.CustomField](c.api.UpdateCustomField(ctx, customFieldID, body))
+// UpdateCustomField calls PATCH /v0/custom_fields/{custom_field_id}: Modify a custom field.
+func (c *Client) UpdateCustomField(ctx context.Context, customFieldID string, body gen.CustomFieldUpdate, opts ...CallOption) (*gen.CustomField, error) {
+	r := request{op: opUpdateCustomField, path: "/v0/custom_fields/" + url.PathEscape(customFieldID)}
+	checkPathUpdateCustomField(&r.v, customFieldID)
+	checkCustomFieldUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.CustomField](c.send(ctx, &r, opts))
 }
 
 // UpdateCustomFieldOption calls PATCH /v0/custom_fields/{custom_field_id}/options/{option_id}:
 // Modify an option in a custom field.
-func (c *Client) UpdateCustomFieldOption(ctx context.Context, customFieldID string, optionID string, body gen.CustomFieldOptionUpdate) (*gen.CustomFieldOption, error) {
-	return decode[gen.CustomFieldOption](c.api.UpdateCustomFieldOption(ctx, customFieldID, optionID, body))
+func (c *Client) UpdateCustomFieldOption(ctx context.Context, customFieldID string, optionID string, body gen.CustomFieldOptionUpdate, opts ...CallOption) (*gen.CustomFieldOption, error) {
+	r := request{op: opUpdateCustomFieldOption, path: "/v0/custom_fields/" + url.PathEscape(customFieldID) + "/options/" + url.PathEscape(optionID)}
+	checkPathUpdateCustomFieldOption(&r.v, customFieldID, optionID)
+	checkCustomFieldOptionUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.CustomFieldOption](c.send(ctx, &r, opts))
 }
 
-// UpdateProject calls PATCH /v0/projects/{project_id}:
-// Modify a project.
-func (c *Client) UpdateProject(ctx context.Context, projectID string, body gen.ProjectUpdate) (*gen.Project, error) {
-	return decode[gen.Project](c.api.UpdateProject(ctx, projectID, body))
+// UpdateProject calls PATCH /v0/projects/{project_id}: Modify a project.
+func (c *Client) UpdateProject(ctx context.Context, projectID string, body gen.ProjectUpdate, opts ...CallOption) (*gen.Project, error) {
+	r := request{op: opUpdateProject, path: "/v0/projects/" + url.PathEscape(projectID)}
+	checkPathUpdateProject(&r.v, projectID)
+	checkProjectUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.Project](c.send(ctx, &r, opts))
 }
 
-// UpdateProjectField calls PATCH /v0/project_fields/{project_field_id}:
-// Update project field.
-func (c *Client) UpdateProjectField(ctx context.Context, projectFieldID string, body gen.ProjectFieldUpdate) (*gen.ProjectField, error) {
-	return decode[gen.ProjectField](c.api.UpdateProjectField(ctx, projectFieldID, body))
+// UpdateProjectField calls PATCH /v0/project_fields/{project_field_id}: Update project field.
+func (c *Client) UpdateProjectField(ctx context.Context, projectFieldID string, body gen.ProjectFieldUpdate, opts ...CallOption) (*gen.ProjectField, error) {
+	r := request{op: opUpdateProjectField, path: "/v0/project_fields/" + url.PathEscape(projectFieldID)}
+	checkPathUpdateProjectField(&r.v, projectFieldID)
+	checkProjectFieldUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.ProjectField](c.send(ctx, &r, opts))
 }
 
-// UpdateProjectFieldOption calls PATCH /v0/project_fields/{project_field_id}/options/{project_field_option_id}:
-// Update a project field option.
-func (c *Client) UpdateProjectFieldOption(ctx context.Context, projectFieldID string, projectFieldOptionID string, body gen.ProjectFieldOptionUpdate) (*gen.ProjectFieldOption, error) {
-	return decode[gen.ProjectFieldOption](c.api.UpdateProjectFieldOption(ctx, projectFieldID, projectFieldOptionID, body))
+// UpdateProjectFieldOption calls PATCH
+// /v0/project_fields/{project_field_id}/options/{project_field_option_id}: Update a project field
+// option.
+func (c *Client) UpdateProjectFieldOption(ctx context.Context, projectFieldID string, projectFieldOptionID string, body gen.ProjectFieldOptionUpdate, opts ...CallOption) (*gen.ProjectFieldOption, error) {
+	r := request{op: opUpdateProjectFieldOption, path: "/v0/project_fields/" + url.PathEscape(projectFieldID) + "/options/" + url.PathEscape(projectFieldOptionID)}
+	checkPathUpdateProjectFieldOption(&r.v, projectFieldID, projectFieldOptionID)
+	checkProjectFieldOptionUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return decode[gen.ProjectFieldOption](c.send(ctx, &r, opts))
 }
 
 // UpdateProjectFieldOptionAssociations calls POST /v0/projects/{project_id}/project_field_options:
 // Add project field option.
-func (c *Client) UpdateProjectFieldOptionAssociations(ctx context.Context, projectID string, body gen.ProjectFieldOptionAssociationUpdate) error {
-	return noContent(c.api.UpdateProjectFieldOptionAssociations(ctx, projectID, body))
+func (c *Client) UpdateProjectFieldOptionAssociations(ctx context.Context, projectID string, body gen.ProjectFieldOptionAssociationUpdate, opts ...CallOption) error {
+	r := request{op: opUpdateProjectFieldOptionAssociations, path: "/v0/projects/" + url.PathEscape(projectID) + "/project_field_options"}
+	checkPathUpdateProjectFieldOptionAssociations(&r.v, projectID)
+	checkProjectFieldOptionAssociationUpdate(&r.v, nil, &body)
+	r.jsonBody(body)
+	return noContent(c.send(ctx, &r, opts))
 }
 
-// UploadResume calls POST /v0/candidates/{candidate_id}/uploaded_resumes/{user_id}:
-// Upload resume for a candidate.
-func (c *Client) UploadResume(ctx context.Context, candidateID string, userID string, contentType string, body io.Reader) (*gen.UploadedResume, error) {
-	return decode[gen.UploadedResume](c.api.UploadResumeWithBody(ctx, candidateID, userID, contentType, body))
+// UploadResume calls POST /v0/candidates/{candidate_id}/uploaded_resumes/{user_id}: Upload resume
+// for a candidate.
+//
+// See also [Client.UploadResumeFile], which builds the multipart body from a file and checks its
+// name and size first.
+func (c *Client) UploadResume(ctx context.Context, candidateID string, userID string, contentType string, body io.Reader, opts ...CallOption) (*gen.UploadedResume, error) {
+	r := request{op: opUploadResume, path: "/v0/candidates/" + url.PathEscape(candidateID) + "/uploaded_resumes/" + url.PathEscape(userID)}
+	checkPathUploadResume(&r.v, candidateID, userID)
+	r.readerBody(contentType, body)
+	return decode[gen.UploadedResume](c.send(ctx, &r, opts))
+}
+
+// encodeListCandidateEventsParams is the query string of ListCandidateEvents's params.
+func encodeListCandidateEventsParams(p *gen.ListCandidateEventsParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListCandidateNotesParams is the query string of ListCandidateNotes's params.
+func encodeListCandidateNotesParams(p *gen.ListCandidateNotesParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListCandidatesParams is the query string of ListCandidates's params.
+func encodeListCandidatesParams(p *gen.ListCandidatesParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.CreatedBy != nil {
+		q.add("created_by", *p.CreatedBy)
+	}
+	if p.Email != nil {
+		q.add("email", *p.Email)
+	}
+	if p.LinkedInHandle != nil {
+		q.add("linked_in_handle", *p.LinkedInHandle)
+	}
+	if p.UpdatedAfter != nil {
+		q.add("updated_after", strconv.FormatInt(int64(*p.UpdatedAfter), 10))
+	}
+	q.addList("candidate_ids", p.CandidateIDs, false)
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListCustomFieldOptionsParams is the query string of ListCustomFieldOptions's params.
+func encodeListCustomFieldOptionsParams(p *gen.ListCustomFieldOptionsParams) string {
+	var q query
+	if p.Value != nil {
+		q.add("value", *p.Value)
+	}
+	if p.IsHidden != nil {
+		q.add("is_hidden", strconv.FormatBool(*p.IsHidden))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListCustomFieldsParams is the query string of ListCustomFields's params.
+func encodeListCustomFieldsParams(p *gen.ListCustomFieldsParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.ProjectID != nil {
+		q.add("project_id", *p.ProjectID)
+	}
+	if p.Scope != nil {
+		q.add("scope", string(*p.Scope))
+	}
+	if p.IsHidden != nil {
+		q.add("is_hidden", strconv.FormatBool(*p.IsHidden))
+	}
+	if p.Name != nil {
+		q.add("name", *p.Name)
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListEventsParams is the query string of ListEvents's params.
+func encodeListEventsParams(p *gen.ListEventsParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListProjectCandidatesParams is the query string of ListProjectCandidates's params.
+func encodeListProjectCandidatesParams(p *gen.ListProjectCandidatesParams) string {
+	var q query
+	if p.AddedAfter != nil {
+		q.add("added_after", strconv.FormatInt(int64(*p.AddedAfter), 10))
+	}
+	if p.AddedBefore != nil {
+		q.add("added_before", strconv.FormatInt(int64(*p.AddedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListProjectFieldOptionsParams is the query string of ListProjectFieldOptions's params.
+func encodeListProjectFieldOptionsParams(p *gen.ListProjectFieldOptionsParams) string {
+	var q query
+	if p.Value != nil {
+		q.add("value", *p.Value)
+	}
+	if p.IsHidden != nil {
+		q.add("is_hidden", strconv.FormatBool(*p.IsHidden))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListProjectFieldsParams is the query string of ListProjectFields's params.
+func encodeListProjectFieldsParams(p *gen.ListProjectFieldsParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.IsHidden != nil {
+		q.add("is_hidden", strconv.FormatBool(*p.IsHidden))
+	}
+	if p.IsRequired != nil {
+		q.add("is_required", strconv.FormatBool(*p.IsRequired))
+	}
+	if p.Name != nil {
+		q.add("name", *p.Name)
+	}
+	if p.FieldType != nil {
+		q.add("field_type", string(*p.FieldType))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListProjectMembershipLogParams is the query string of ListProjectMembershipLog's params.
+func encodeListProjectMembershipLogParams(p *gen.ListProjectMembershipLogParams) string {
+	var q query
+	if p.ChangedAfter != nil {
+		q.add("changed_after", strconv.FormatInt(int64(*p.ChangedAfter), 10))
+	}
+	if p.ChangedBefore != nil {
+		q.add("changed_before", strconv.FormatInt(int64(*p.ChangedBefore), 10))
+	}
+	if p.ProjectID != nil {
+		q.add("project_id", *p.ProjectID)
+	}
+	if p.CandidateID != nil {
+		q.add("candidate_id", *p.CandidateID)
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListProjectsParams is the query string of ListProjects's params.
+func encodeListProjectsParams(p *gen.ListProjectsParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.UserID != nil {
+		q.add("user_id", *p.UserID)
+	}
+	if p.ReadableBy != nil {
+		q.add("readable_by", *p.ReadableBy)
+	}
+	if p.WritableBy != nil {
+		q.add("writable_by", *p.WritableBy)
+	}
+	if p.IsArchived != nil {
+		q.add("is_archived", strconv.FormatBool(*p.IsArchived))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListSequencesParams is the query string of ListSequences's params.
+func encodeListSequencesParams(p *gen.ListSequencesParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.UserID != nil {
+		q.add("user_id", *p.UserID)
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListUploadedResumesParams is the query string of ListUploadedResumes's params.
+func encodeListUploadedResumesParams(p *gen.ListUploadedResumesParams) string {
+	var q query
+	if p.CreatedAfter != nil {
+		q.add("created_after", strconv.FormatInt(int64(*p.CreatedAfter), 10))
+	}
+	if p.CreatedBefore != nil {
+		q.add("created_before", strconv.FormatInt(int64(*p.CreatedBefore), 10))
+	}
+	if p.Sort != nil {
+		q.add("sort", string(*p.Sort))
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
+}
+
+// encodeListUsersParams is the query string of ListUsers's params.
+func encodeListUsersParams(p *gen.ListUsersParams) string {
+	var q query
+	if p.Email != nil {
+		q.add("email", *p.Email)
+	}
+	if p.Page != nil {
+		q.add("page", strconv.FormatInt(int64(*p.Page), 10))
+	}
+	if p.PageSize != nil {
+		q.add("page_size", strconv.FormatInt(int64(*p.PageSize), 10))
+	}
+	return q.String()
 }

@@ -106,18 +106,6 @@ func listPage[T any](resp *http.Response, err error) ([]T, *PageInfo, error) {
 // DefaultPageSize is the page size the ...All iterators ask for: the largest Gem allows.
 const DefaultPageSize = 100
 
-// PageOption configures an ...All iterator.
-type PageOption func(*pageConfig)
-
-type pageConfig struct {
-	size    int
-	workers int
-}
-
-// PageSize sets the page size an iterator asks for (default 100, Gem's maximum; a page
-// size set in the params is used when this option is absent).
-func PageSize(n int) PageOption { return func(c *pageConfig) { c.size = n } }
-
 // Workers makes an iterator fetch pages concurrently: after the first page tells how many
 // there are, n workers fetch the following ones under the Client's rate limiter, at most
 // 2·n pages ahead of the consumer, and items are still yielded in page order, each once.
@@ -136,28 +124,40 @@ func PageSize(n int) PageOption { return func(c *pageConfig) { c.size = n } }
 // page than the one asked for, or the body repeats an earlier page's byte for byte, as
 // from a server or cache that ignores the page parameter) ends it with a
 // *PaginationError instead of yielding the same items again.
-func Workers(n int) PageOption { return func(c *pageConfig) { c.workers = n } }
+// Other methods ignore it.
+func Workers(n int) CallOption {
+	return func(cs *callSettings) error {
+		cs.workers = n
+		return nil
+	}
+}
 
 // pageResult is one fetched page.
 type pageResult[T any] struct {
 	items  []T
 	info   *PageInfo
 	err    error
-	digest uint64 // of the body; 0 when unknown
+	digest uint64      // of the body; 0 when unknown
+	header http.Header // for ResponseHeader; nil unless asked for
 }
 
 // walk implements every generated ...All iterator. fetch gets one page with the given
 // params; fields points at the params' Page and PageSize. The caller's params are copied,
 // never written.
-func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
-	fetch func(context.Context, *P) ([]T, *PageInfo, error),
+//
+// The call options apply to every page's request; PageSize and Workers configure the walk,
+// and ResponseHeader receives each page's headers as its items are yielded.
+func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
+	fetch func(context.Context, *P, ...CallOption) ([]T, *PageInfo, error),
 	fields func(*P) (page, size **int),
 ) iter.Seq2[T, error] {
-	cfg := pageConfig{workers: 1}
-	for _, o := range opts {
-		o(&cfg)
-	}
 	return func(yield func(T, error) bool) {
+		var zero T
+		cfg, err := applyCallOptions(opts)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
 		var base P
 		if params != nil {
 			base = *params
@@ -168,8 +168,8 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			start = **pagePtr
 		}
 		size := DefaultPageSize
-		if cfg.size > 0 {
-			size = cfg.size
+		if cfg.pageSize > 0 {
+			size = cfg.pageSize
 		} else if *sizePtr != nil {
 			size = **sizePtr
 		}
@@ -177,9 +177,15 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			p := base // each request has its own copy: workers run concurrently
 			pp, sp := fields(&p)
 			*pp, *sp = &page, &size
-			var digest uint64
-			items, info, err := fetch(withPageDigest(ctx, &digest), &p)
-			return pageResult[T]{items, info, err, digest}
+			var r pageResult[T]
+			pageOpts := opts
+			if cfg.responseHeader != nil {
+				// Each page's own: workers fetch concurrently, and the caller's header
+				// is set when the page's items are yielded.
+				pageOpts = append(opts[:len(opts):len(opts)], ResponseHeader(&r.header))
+			}
+			r.items, r.info, r.err = fetch(withPageDigest(ctx, &r.digest), &p, pageOpts...)
+			return r
 		}
 		var seen progress
 
@@ -187,7 +193,6 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 		defer cancel()
 		var ahead *prefetcher[T]
 		defer func() { ahead.stop() }() // ahead is set later: evaluate it on return
-		var zero T
 		for page := start; ; {
 			if err := ctx.Err(); err != nil {
 				yield(zero, err)
@@ -202,6 +207,9 @@ func walk[P, T any](ctx context.Context, params *P, opts []PageOption,
 			if err := seen.check(page, r.info, r.digest); err != nil {
 				yield(zero, err)
 				return
+			}
+			if cfg.responseHeader != nil {
+				*cfg.responseHeader = r.header
 			}
 			for _, item := range r.items {
 				if !yield(item, nil) {

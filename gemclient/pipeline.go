@@ -2,6 +2,7 @@ package gemclient
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,17 +18,18 @@ import (
 // bounded against a proxy that streams something huge.
 const maxErrorBody = 1 << 20
 
-// pipeline is the generated client's HttpRequestDoer: it runs once per call, after the
-// request editors (auth headers), and owns everything between the call and the wire:
+// pipeline owns everything between a checked request and the wire, once per call:
 //
-//	validate (once) → { limiter.Wait → attempt with its own timeout → read the body →
-//	classify → maybe wait (or pause the limiter on a 429) and retry }
+//	{ limiter.Wait → attempt with its own timeout → read the body → classify → maybe wait
+//	  (or pause the limiter on a 429) and retry }
 //
-// A final non-2xx answer is returned as an *APIError, so the generated Parse...Response
-// functions only ever see 2xx answers, whose bodies are handed over in memory.
+// A final non-2xx answer is returned as an *APIError, so the generated methods only ever
+// decode 2xx answers, whose bodies are handed over in memory.
 type pipeline struct {
-	spec           *spec
-	basePath       string // the base URL's escaped path without its trailing slash
+	basePath string // the base URL's escaped path without its trailing slash
+	// serverAddress and serverPort are the base URL's host and port, for the Observer.
+	serverAddress  string
+	serverPort     int
 	hc             *http.Client
 	limiter        Limiter
 	retry          retryPolicy
@@ -52,28 +54,14 @@ type call struct {
 
 // errorf prefixes an error with the operation and request, as every gemclient error is.
 func (c call) errorf(format string, args ...any) error {
-	return fmt.Errorf("gemclient: %s (%s %s): "+format, append([]any{c.op.id, c.method, c.path}, args...)...)
+	return fmt.Errorf("gemclient: %s (%s %s): "+format, append([]any{cmp.Or(c.op.id, "request"), c.method, c.path}, args...)...)
 }
 
-// Do sends req, retrying as the policy allows.
-func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
-	ctx := req.Context()
-	if err := makeReplayable(req); err != nil {
-		return nil, err
-	}
-	op, pathParams, rel, err := p.spec.operationFor(req, p.basePath)
-	if err != nil {
-		return nil, err
-	}
-	c := call{op: op, method: req.Method, path: rel, idempotent: isIdempotent(req)}
-	ctx, req, obs := p.observe(ctx, req, c)
-	defer func() { obs.end(err) }()
-	if err := p.spec.validate(req, c, pathParams); err != nil {
-		return nil, err
-	}
+// run sends req, retrying as the policy and maxRetries allow.
+func (p *pipeline) run(ctx context.Context, c call, req *http.Request, maxRetries int, obs *observation) (*http.Response, error) {
 	for attempt := 1; ; attempt++ {
 		if err := obs.waitFor(ctx, p.limiter); err != nil {
-			return nil, c.errorf("waiting for the rate limiter: %w", err)
+			return nil, c.errorf("waiting for the rate limiter: %w", deadlineError(ctx, err))
 		}
 		resp, body, err := p.attempt(req, attempt)
 		if err != nil && ctx.Err() != nil {
@@ -85,7 +73,7 @@ func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
 			obs.attempt(attempt, resp, nil, false, 0, false)
 			return resp, nil
 		}
-		wait, retry, final := p.classify(c, attempt, resp, body, err)
+		wait, retry, final := p.classify(c, attempt, maxRetries, resp, body, err)
 		paused := false // a 429 paused the limiter, whose Wait holds the retry (pause.go)
 		if retry {
 			wait, paused = p.pauseLimiter(ctx, resp, attempt, wait)
@@ -96,7 +84,7 @@ func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
 			return nil, final
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return nil, c.errorf("not retried: the wait of %v would outlast the context: %w", wait, final)
+			return nil, c.errorf("not retried: the wait of %v would outlast the context: %w (%w)", wait, final, context.DeadlineExceeded)
 		}
 		if paused {
 			continue
@@ -107,9 +95,25 @@ func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
 	}
 }
 
+// deadlineError makes a limiter's refusal to wait past the context's deadline
+// (x/time/rate's "would exceed context deadline", or any Limiter's) wrap
+// context.DeadlineExceeded, so errors.Is finds it whichever Limiter is in use.
+func deadlineError(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%w: %w", err, ctxErr)
+	}
+	if _, ok := ctx.Deadline(); ok {
+		return fmt.Errorf("%w: %w", err, context.DeadlineExceeded)
+	}
+	return err
+}
+
 // classify turns a failed attempt (a transport error, or a non-2xx answer and its body)
 // into whether to retry and after how long, and the error to return if not.
-func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byte, err error) (wait time.Duration, retry bool, final error) {
+func (p *pipeline) classify(c call, attempt, maxRetries int, resp *http.Response, body []byte, err error) (wait time.Duration, retry bool, final error) {
 	found := false // wait comes from Retry-After
 	if err != nil {
 		final, retry = c.errorf("%w", p.redact.Error(withoutURL(err))), retryableTransportError(err, c.idempotent)
@@ -117,6 +121,9 @@ func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byt
 		apiErr := newAPIError(resp, body)
 		p.redact.APIError(apiErr, len(body) >= maxErrorBody)
 		apiErr.Method, apiErr.Path, apiErr.Operation, apiErr.Deprecated, apiErr.Attempts = c.method, c.path, c.op.id, c.op.deprecated, attempt
+		apiErr.Header = resp.Header.Clone()
+		p.redact.Header(apiErr.Header)
+		apiErr.RequestID = requestID(apiErr.Header)
 		final, retry = apiErr, retryableStatus(resp.StatusCode, c.idempotent)
 		if wait, found = p.retry.retryAfter(resp.Header); found {
 			apiErr.RetryAfter = wait
@@ -125,7 +132,7 @@ func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byt
 			retry = retry && wait <= p.retry.max
 		}
 	}
-	if !retry || attempt > p.retry.maxRetries {
+	if !retry || attempt > maxRetries {
 		return 0, false, final
 	}
 	if !found {
@@ -202,24 +209,6 @@ func (b *bufferedBody) Close() error {
 	return nil
 }
 
-// makeReplayable buffers a body that cannot be read twice (no GetBody), so that
-// validation and every retry see the same bytes. The generated client's JSON and
-// UploadResumeFile's multipart bodies are replayable already.
-func makeReplayable(req *http.Request) error {
-	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
-		return nil
-	}
-	data, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
-	if err != nil {
-		return fmt.Errorf("gemclient: reading the request body: %w", err)
-	}
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	req.Body, _ = req.GetBody()
-	req.ContentLength = int64(len(data))
-	return nil
-}
-
 // withoutURL drops net/http's `Get "https://...?email=..."` prefix: the method and path
 // are in the message already, and the query string may hold personal data.
 func withoutURL(err error) error {
@@ -236,7 +225,7 @@ func (p *pipeline) log(ctx context.Context, c call, attempt int, resp *http.Resp
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("operation", c.op.id),
+		slog.String("operation", cmp.Or(c.op.id, "request")),
 		slog.String("method", c.method),
 		slog.String("path", c.path),
 		slog.Int("attempt", attempt),

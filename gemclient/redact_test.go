@@ -119,26 +119,31 @@ func testEchoedCredentials(t *testing.T, key, secret string) {
 	}
 }
 
-// Answers reached through Client.API carry their Request (net/http sets it) without the
-// credential headers; the rest of the request is there.
-func TestAPIResponsesCarryNoCredentials(t *testing.T) {
-	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, `{"id":"c1"}`) })
+// The headers a caller is given (ResponseHeader on success, APIError.Header on failure)
+// carry no credential a server echoed back.
+func TestHeadersGivenToCallersAreRedacted(t *testing.T) {
+	status := http.StatusOK
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", "key="+r.Header.Get("X-API-Key")+" secret="+r.Header.Get("X-Application-Secret"))
+		w.Header().Set("X-Amzn-RequestId", "req-1")
+		writeJSON(w, status, `{"id":"c1"}`)
+	})
 	c := newClient(t, s, gemclient.WithApplicationSecret(testSecret))
-	ctx := context.Background()
-
-	resp, err := c.API().GetCandidate(ctx, "c1")
+	var h http.Header
+	_, err := c.GetCandidate(context.Background(), "c1", gemclient.ResponseHeader(&h))
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	withResp, err := c.API().GetCandidateWithResponse(ctx, "c1")
-	require.NoError(t, err)
-	for _, req := range []*http.Request{resp.Request, withResp.HTTPResponse.Request} {
-		require.NotNil(t, req)
-		assert.Empty(t, req.Header.Get("X-API-Key"))
-		assert.Empty(t, req.Header.Get("X-Application-Secret"))
-		assert.NotContains(t, fmt.Sprintf("%+v", req), testKey)
-		assert.NotContains(t, fmt.Sprintf("%+v", req), testSecret)
-		assert.Contains(t, req.Header.Get("User-Agent"), "gem-go/")
-		assert.Equal(t, prefix+"/v0/candidates/c1", req.URL.Path)
+	require.NotEmpty(t, h.Get("X-Echo"))
+	status = http.StatusNotFound
+	var failed http.Header
+	_, err = c.GetCandidate(context.Background(), "c1", gemclient.ResponseHeader(&failed), gemclient.MaxRetries(0))
+	var apiErr *gemclient.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "req-1", apiErr.RequestID)
+	for _, header := range []http.Header{h, failed, apiErr.Header} {
+		out := fmt.Sprintf("%v", header)
+		assert.NotContains(t, out, testKey)
+		assert.NotContains(t, out, testSecret)
+		assert.Contains(t, out, "key=")
 	}
 	assert.Equal(t, testKey, s.Requests()[0].Header.Get("X-API-Key"), "the server did get the key")
 }

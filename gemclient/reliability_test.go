@@ -68,10 +68,10 @@ func TestReliabilityWalkUnderFaults(t *testing.T) {
 	const total = 5000
 	for _, tc := range []struct {
 		name string
-		opts []gemclient.PageOption
+		opts []gemclient.CallOption
 	}{
-		{"sequential", []gemclient.PageOption{gemclient.PageSize(25)}},
-		{"8 workers", []gemclient.PageOption{gemclient.PageSize(25), gemclient.Workers(8)}},
+		{"sequential", []gemclient.CallOption{gemclient.PageSize(25)}},
+		{"8 workers", []gemclient.CallOption{gemclient.PageSize(25), gemclient.Workers(8)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c := faultyGem(t, 5000)

@@ -11,33 +11,15 @@ import (
 	"time"
 )
 
-// ctxKey types the values gemclient keeps in a context.
-type ctxKey int
-
-const idempotentKey ctxKey = iota
-
-// Idempotent marks the requests made with the returned context as safe to repeat, so a
-// POST made with it is retried like a PUT: after 5xx answers and transport errors that
-// leave unknown whether Gem acted. Use it only where a repeated request cannot create a
-// second resource; Gem has no idempotency keys, so by default a POST is retried only on
-// 429 and when it provably never left the machine.
-//
-// CreateOrGetCandidate uses it when the candidate has a linked_in_handle: Gem rejects a
-// second candidate with the same handle, and the helper resolves that answer to the
-// existing candidate.
-func Idempotent(ctx context.Context) context.Context {
-	return context.WithValue(ctx, idempotentKey, true)
-}
-
-// isIdempotent: GET, HEAD, PUT, PATCH and DELETE set or remove state in Gem's API, so
-// repeating them is harmless; POST creates, unless the context says otherwise.
-func isIdempotent(req *http.Request) bool {
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+// idempotentMethod: GET, HEAD, OPTIONS, PUT, PATCH and DELETE read, set or remove state in
+// Gem's API, so repeating them is harmless. POST creates, and Gem has no idempotency keys:
+// it is resent after a server error or a lost connection only when the call is RetrySafe.
+func idempotentMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodPatch, http.MethodDelete:
 		return true
 	}
-	marked, _ := req.Context().Value(idempotentKey).(bool)
-	return marked
+	return false
 }
 
 // retryPolicy decides whether and when to try again.

@@ -125,8 +125,8 @@ func TestWhichAnswersAreRetried(t *testing.T) {
 		{"POST 502", createNote, 502, false},
 		{"POST 503", createNote, 503, false},
 		{"POST 504", createNote, 504, false},
-		{"POST 503 marked idempotent", func(c *gemclient.Client) error {
-			_, err := c.CreateNote(gemclient.Idempotent(context.Background()), gen.NoteCreate{CandidateID: "c1", UserID: "u1", Content: "hi"})
+		{"POST 503 marked RetrySafe", func(c *gemclient.Client) error {
+			_, err := c.CreateNote(context.Background(), gen.NoteCreate{CandidateID: "c1", UserID: "u1", Content: "hi"}, gemclient.RetrySafe())
 			return err
 		}, 503, true},
 	}

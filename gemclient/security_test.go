@@ -141,7 +141,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	record(err)
 
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%T", "%p"} {
-		outputs = append(outputs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, []any{c, c.API()}))
+		outputs = append(outputs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, []any{c, *c}))
 	}
 	outputs = append(outputs, logs.String())
 

@@ -2,6 +2,7 @@ package gemclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -67,13 +68,83 @@ func TestValidationBeforeSending(t *testing.T) {
 			text: "content: longer than maximum length 10000",
 		},
 		{
-			name: "missing required field (raw body through API())",
+			name: "missing required field (raw body through Do)",
 			call: func(ctx context.Context, c *gemclient.Client) error {
-				_, err := c.API().CreateCandidateWithBodyWithResponse(ctx, "application/json", strings.NewReader(`{"first_name":"Ann"}`))
-				return err
+				return c.Do(ctx, "POST", "/v0/candidates", []byte(`{"first_name":"Ann"}`), nil)
 			},
 			want: []gemclient.Violation{{In: "body", Field: "/created_by", Rule: "required", Message: "missing required field"}},
 			text: "created_by: missing required field",
+		},
+		{
+			name: "missing nested required field (raw body through Do)",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				return c.Do(ctx, "POST", "/v0/candidates", map[string]any{"created_by": "u1", "emails": []any{map[string]any{"is_primary": true}}}, nil)
+			},
+			want: []gemclient.Violation{{In: "body", Field: "/emails/0/email_address", Rule: "required", Message: "missing required field"}},
+		},
+		{
+			name: "a raw body of the wrong type (Do)",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				return c.Do(ctx, "POST", "/v0/notes", json.RawMessage(`{"candidate_id":"c1","user_id":"u1","content":7}`), nil)
+			},
+			want: []gemclient.Violation{{In: "body", Field: "/content", Rule: "type", Limit: "string", Message: "must be of type string"}},
+		},
+		{
+			name: "query string through Do",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				return c.Do(ctx, "GET", "/v0/candidates?page_size=500&page=x&sort=sideways&candidate_ids="+strings.Join(ids, ","), nil, nil)
+			},
+			want: []gemclient.Violation{
+				{In: "query", Field: "page", Rule: "type", Limit: "integer", Message: "must be of type integer"},
+				{In: "query", Field: "sort", Rule: "enum", Limit: "asc, desc", Message: "must be one of: asc, desc"},
+				{In: "query", Field: "candidate_ids", Rule: "maxItems", Limit: "20", Message: "must have at most 20 items"},
+				{In: "query", Field: "page_size", Rule: "maximum", Limit: "100", Message: "must be at most 100"},
+			},
+		},
+		{
+			name: "an empty path parameter",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				_, err := c.GetCandidate(ctx, "")
+				return err
+			},
+			want: []gemclient.Violation{{In: "path", Field: "candidate_id", Rule: "minLength", Limit: "1", Message: "must not be empty"}},
+			text: "gemclient: GetCandidate (GET /v0/candidates/): invalid request, not sent: candidate_id: must not be empty",
+		},
+		{
+			name: "an empty path parameter through Do",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				return c.Do(ctx, "GET", "/v0/candidates//notes", nil, nil)
+			},
+			want: []gemclient.Violation{{In: "path", Field: "candidate_id", Rule: "minLength", Limit: "1", Message: "must not be empty"}},
+		},
+		{
+			name: "a path parameter that would climb out of its path",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				return c.DeleteCandidateEvent(ctx, "c1", "..")
+			},
+			want: []gemclient.Violation{{In: "path", Field: "event_id", Rule: "format", Limit: "path segment", Message: `must not be "." or ".."`}},
+		},
+		{
+			name: "required ids left empty",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				_, err := c.CreateNote(ctx, gen.NoteCreate{CandidateID: "c1", UserID: "", Content: "hi"})
+				return err
+			},
+			want: []gemclient.Violation{{In: "body", Field: "/user_id", Rule: "format", Limit: "ObjectID", Message: "must not be empty (an ObjectID)"}},
+		},
+		{
+			name: "a nullable update field set to a value too long, and a bad date",
+			call: func(ctx context.Context, c *gemclient.Client) error {
+				_, err := c.UpdateCandidate(ctx, "c1", gen.CandidateUpdate{
+					Title:   gen.Value(strings.Repeat("t", 256)),
+					DueDate: gen.Value(gen.DueDate{Date: "2026-13-01", UserID: "u1"}),
+				})
+				return err
+			},
+			want: []gemclient.Violation{
+				{In: "body", Field: "/due_date/date", Rule: "format", Limit: "date", Message: "must be a date (yyyy-mm-dd)"},
+				{In: "body", Field: "/title", Rule: "maxLength", Limit: "255", Message: "longer than maximum length 255"},
+			},
 		},
 		{
 			name: "every violation at once",

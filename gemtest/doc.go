@@ -6,8 +6,9 @@
 // In a test, one line starts it and the test's end closes it:
 //
 //	srv := gemtest.NewServer(t, gemtest.WithResponseValidation(t))
-//	client, _ := gen.NewClientWithResponses(srv.URL, ...) // send X-API-Key: srv.APIKey
-//	// ... exercise the code under test against srv.URL ...
+//	c, _ := gemclient.New(srv.APIKey, gemclient.WithBaseURL(srv.URL))
+//	// ... exercise the code under test with c (or any HTTP client sending
+//	// X-API-Key: srv.APIKey to srv.URL) ...
 //	if srv.Fake.CandidateCount() != 3 { ... }
 //
 // New returns the Fake itself, an http.Handler to mount anywhere; cmd/gemfake serves one

@@ -2,7 +2,6 @@ package gemtest_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gem-go/gem-go/gemclient"
 	"github.com/gem-go/gem-go/gemtest"
 	"github.com/gem-go/gem-go/gen"
 )
@@ -28,14 +28,10 @@ func start(t *testing.T, opts ...gemtest.Option) (*gemtest.Server, *gemtest.Manu
 	return gemtest.NewServer(t, append(base, opts...)...), clock
 }
 
-// client is the generated client for srv, sending its API key.
-func client(t *testing.T, srv *gemtest.Server) *gen.ClientWithResponses {
+// client is the SDK's client for srv, sending its API key, without retries.
+func client(t *testing.T, srv *gemtest.Server) *gemclient.Client {
 	t.Helper()
-	c, err := gen.NewClientWithResponses(srv.URL, gen.WithHTTPClient(srv.Client()), gen.WithRequestEditorFn(
-		func(_ context.Context, r *http.Request) error {
-			r.Header.Set("X-API-Key", srv.APIKey)
-			return nil
-		}))
+	c, err := gemclient.New(srv.APIKey, gemclient.WithBaseURL(srv.URL), gemclient.WithHTTPClient(srv.Client()), gemclient.WithMaxRetries(0))
 	require.NoError(t, err)
 	return c
 }

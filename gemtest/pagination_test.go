@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gem-go/gem-go/gemclient"
 	"github.com/gem-go/gem-go/gemtest"
 	"github.com/gem-go/gem-go/gen"
 )
@@ -57,13 +58,13 @@ func TestPagesPartitionTheList(t *testing.T) {
 	c := client(t, srv)
 	seen := map[string]int{}
 	for pg := 1; ; pg++ {
-		resp, err := c.ListUsersWithResponse(t.Context(), &gen.ListUsersParams{Page: &pg, PageSize: ptr(7)})
+		var header http.Header
+		users, _, err := c.ListUsers(t.Context(), &gen.ListUsersParams{Page: &pg, PageSize: ptr(7)}, gemclient.ResponseHeader(&header))
 		require.NoError(t, err)
-		require.NotNil(t, resp.JSON200)
-		for _, u := range *resp.JSON200 {
+		for _, u := range users {
 			seen[*u.ID]++
 		}
-		if !hasNext(t, resp.HTTPResponse.Header.Get("X-Pagination")) {
+		if !hasNext(t, header.Get("X-Pagination")) {
 			break
 		}
 	}

@@ -18,6 +18,63 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// CreateCandidateJSONRequestBody defines body for CreateCandidate for application/json ContentType.
+type CreateCandidateJSONRequestBody = CandidateCreate
+
+// DeleteCandidateJSONRequestBody defines body for DeleteCandidate for application/json ContentType.
+type DeleteCandidateJSONRequestBody = CandidateDelete
+
+// UpdateCandidateJSONRequestBody defines body for UpdateCandidate for application/json ContentType.
+type UpdateCandidateJSONRequestBody = CandidateUpdate
+
+// CreateCandidateEventJSONRequestBody defines body for CreateCandidateEvent for application/json ContentType.
+type CreateCandidateEventJSONRequestBody = CandidateEventCreate
+
+// UploadResumeMultipartRequestBody defines body for UploadResume for multipart/form-data ContentType.
+type UploadResumeMultipartRequestBody = UploadedResumeCreate
+
+// CreateCustomFieldJSONRequestBody defines body for CreateCustomField for application/json ContentType.
+type CreateCustomFieldJSONRequestBody = CustomFieldCreate
+
+// UpdateCustomFieldJSONRequestBody defines body for UpdateCustomField for application/json ContentType.
+type UpdateCustomFieldJSONRequestBody = CustomFieldUpdate
+
+// CreateCustomFieldOptionsJSONRequestBody defines body for CreateCustomFieldOptions for application/json ContentType.
+type CreateCustomFieldOptionsJSONRequestBody = CustomFieldOptionCreate
+
+// UpdateCustomFieldOptionJSONRequestBody defines body for UpdateCustomFieldOption for application/json ContentType.
+type UpdateCustomFieldOptionJSONRequestBody = CustomFieldOptionUpdate
+
+// CreateNoteJSONRequestBody defines body for CreateNote for application/json ContentType.
+type CreateNoteJSONRequestBody = NoteCreate
+
+// CreateProjectFieldJSONRequestBody defines body for CreateProjectField for application/json ContentType.
+type CreateProjectFieldJSONRequestBody = ProjectFieldCreate
+
+// UpdateProjectFieldJSONRequestBody defines body for UpdateProjectField for application/json ContentType.
+type UpdateProjectFieldJSONRequestBody = ProjectFieldUpdate
+
+// CreateProjectFieldOptionsJSONRequestBody defines body for CreateProjectFieldOptions for application/json ContentType.
+type CreateProjectFieldOptionsJSONRequestBody = ProjectFieldOptionCreate
+
+// UpdateProjectFieldOptionJSONRequestBody defines body for UpdateProjectFieldOption for application/json ContentType.
+type UpdateProjectFieldOptionJSONRequestBody = ProjectFieldOptionUpdate
+
+// CreateProjectJSONRequestBody defines body for CreateProject for application/json ContentType.
+type CreateProjectJSONRequestBody = ProjectCreate
+
+// UpdateProjectJSONRequestBody defines body for UpdateProject for application/json ContentType.
+type UpdateProjectJSONRequestBody = ProjectUpdate
+
+// RemoveCandidatesFromProjectJSONRequestBody defines body for RemoveCandidatesFromProject for application/json ContentType.
+type RemoveCandidatesFromProjectJSONRequestBody = ProjectCandidatesUpdate
+
+// AddCandidatesToProjectJSONRequestBody defines body for AddCandidatesToProject for application/json ContentType.
+type AddCandidatesToProjectJSONRequestBody = ProjectCandidatesUpdate
+
+// UpdateProjectFieldOptionAssociationsJSONRequestBody defines body for UpdateProjectFieldOptionAssociations for application/json ContentType.
+type UpdateProjectFieldOptionAssociationsJSONRequestBody = ProjectFieldOptionAssociationUpdate
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListCandidates List candidates
