@@ -1,9 +1,10 @@
 // Package gemclient is the Go client for the Gem recruiting API v0.
 //
-// It layers what a service needs over the generated code in package gen: authentication,
-// a client-side token bucket shared by every goroutine, retries with backoff, validation of
-// each request against Gem's OpenAPI document before it is sent, typed errors, pagination
-// iterators (optionally concurrent) and helpers for Gem's rough edges.
+// It gives a service every operation of Gem's OpenAPI document as a typed method, with what
+// it needs around them: authentication, a client-side token bucket shared by every
+// goroutine, retries with backoff, checks of each request against the document before it
+// is sent, typed errors, pagination iterators (optionally concurrent) and helpers for Gem's
+// rough edges. The models are in package gen.
 //
 //	c, err := gemclient.New(os.Getenv("GEM_API_KEY"))
 //	cand, err := c.GetCandidate(ctx, id)
@@ -17,11 +18,12 @@
 // gen.Value(v) or gen.Null[T]().
 //
 // Every operation of the document is a method named after its operationId (see
-// operations.gen.go, generated from the document by internal/opsgen): one page for a list
-// operation plus an ...All iterator, the decoded 2xx body otherwise. Any answer that is
-// not 2xx comes back as an *APIError, a request the document forbids as a
-// *ValidationError, so callers never switch on status codes. [Client.API] exposes the
-// generated client wired to the same pipeline for anything else.
+// operations.gen.go and validate.gen.go, generated from the document by internal/opsgen):
+// one page for a list operation plus an ...All iterator, the decoded 2xx body otherwise.
+// Every method takes CallOptions last (RetrySafe, Header, MaxRetries, ResponseHeader; PageSize
+// and Workers for the iterators). Any answer that is not 2xx comes back as an *APIError, a
+// request the document forbids as a *ValidationError, so callers never switch on status
+// codes. [Client.Do] sends anything else through the same pipeline.
 //
 // Facts about Gem's behaviour that the code relies on cite "docs/gem-api.md §n", the
 // project's account of Gem API v0 as observed by public clients (docs/gem-api.md in the

@@ -15,7 +15,8 @@ const (
 	maxCandidateIDsPerList = 20
 	// maxCandidateIDsPerAdd is the most candidate_ids one AddCandidatesToProject request takes.
 	maxCandidateIDsPerAdd = 1000
-	// maxCandidateIDsPerRemove is the most candidate_ids one RemoveCandidatesFromProject request takes.
+	// maxCandidateIDsPerRemove is the most candidate_ids one RemoveCandidatesFromProject request
+	// takes.
 	maxCandidateIDsPerRemove = 1000
 )
 
@@ -253,7 +254,8 @@ func checkListCandidateEventsParams(v *violations, p *gen.ListCandidateEventsPar
 	}
 }
 
-// parseListCandidateEventsParams reads ListCandidateEvents's query parameters from a query string (Do), reporting
+// parseListCandidateEventsParams reads ListCandidateEvents's query parameters from a query string
+// (Do), reporting
 // values that are not of their type.
 func parseListCandidateEventsParams(v *violations, q url.Values) *gen.ListCandidateEventsParams {
 	var p gen.ListCandidateEventsParams
@@ -327,7 +329,8 @@ func checkListCandidateNotesParams(v *violations, p *gen.ListCandidateNotesParam
 	}
 }
 
-// parseListCandidateNotesParams reads ListCandidateNotes's query parameters from a query string (Do), reporting
+// parseListCandidateNotesParams reads ListCandidateNotes's query parameters from a query string
+// (Do), reporting
 // values that are not of their type.
 func parseListCandidateNotesParams(v *violations, q url.Values) *gen.ListCandidateNotesParams {
 	var p gen.ListCandidateNotesParams
@@ -414,7 +417,8 @@ func checkListCandidatesParams(v *violations, p *gen.ListCandidatesParams) {
 	}
 }
 
-// parseListCandidatesParams reads ListCandidates's query parameters from a query string (Do), reporting
+// parseListCandidatesParams reads ListCandidates's query parameters from a query string (Do),
+// reporting
 // values that are not of their type.
 func parseListCandidatesParams(v *violations, q url.Values) *gen.ListCandidatesParams {
 	var p gen.ListCandidatesParams
@@ -507,7 +511,8 @@ func checkListCustomFieldOptionsParams(v *violations, p *gen.ListCustomFieldOpti
 	}
 }
 
-// parseListCustomFieldOptionsParams reads ListCustomFieldOptions's query parameters from a query string (Do), reporting
+// parseListCustomFieldOptionsParams reads ListCustomFieldOptions's query parameters from a query
+// string (Do), reporting
 // values that are not of their type.
 func parseListCustomFieldOptionsParams(v *violations, q url.Values) *gen.ListCustomFieldOptionsParams {
 	var p gen.ListCustomFieldOptionsParams
@@ -576,7 +581,8 @@ func checkListCustomFieldsParams(v *violations, p *gen.ListCustomFieldsParams) {
 	}
 }
 
-// parseListCustomFieldsParams reads ListCustomFields's query parameters from a query string (Do), reporting
+// parseListCustomFieldsParams reads ListCustomFields's query parameters from a query string (Do),
+// reporting
 // values that are not of their type.
 func parseListCustomFieldsParams(v *violations, q url.Values) *gen.ListCustomFieldsParams {
 	var p gen.ListCustomFieldsParams
@@ -746,7 +752,8 @@ func checkListProjectCandidatesParams(v *violations, p *gen.ListProjectCandidate
 	}
 }
 
-// parseListProjectCandidatesParams reads ListProjectCandidates's query parameters from a query string (Do), reporting
+// parseListProjectCandidatesParams reads ListProjectCandidates's query parameters from a query
+// string (Do), reporting
 // values that are not of their type.
 func parseListProjectCandidatesParams(v *violations, q url.Values) *gen.ListProjectCandidatesParams {
 	var p gen.ListProjectCandidatesParams
@@ -790,7 +797,8 @@ func parseListProjectCandidatesParams(v *violations, q url.Values) *gen.ListProj
 	return &p
 }
 
-// checkPathListProjectFieldOptionAssociations checks ListProjectFieldOptionAssociations's path parameters.
+// checkPathListProjectFieldOptionAssociations checks ListProjectFieldOptionAssociations's path
+// parameters.
 func checkPathListProjectFieldOptionAssociations(v *violations, projectID string) {
 	v.pathSegment("project_id", projectID)
 	v.minLength(inPath, nil, "project_id", projectID, 1)
@@ -813,7 +821,8 @@ func checkListProjectFieldOptionsParams(v *violations, p *gen.ListProjectFieldOp
 	}
 }
 
-// parseListProjectFieldOptionsParams reads ListProjectFieldOptions's query parameters from a query string (Do), reporting
+// parseListProjectFieldOptionsParams reads ListProjectFieldOptions's query parameters from a query
+// string (Do), reporting
 // values that are not of their type.
 func parseListProjectFieldOptionsParams(v *violations, q url.Values) *gen.ListProjectFieldOptionsParams {
 	var p gen.ListProjectFieldOptionsParams
@@ -879,7 +888,8 @@ func checkListProjectFieldsParams(v *violations, p *gen.ListProjectFieldsParams)
 	}
 }
 
-// parseListProjectFieldsParams reads ListProjectFields's query parameters from a query string (Do), reporting
+// parseListProjectFieldsParams reads ListProjectFields's query parameters from a query string (Do),
+// reporting
 // values that are not of their type.
 func parseListProjectFieldsParams(v *violations, q url.Values) *gen.ListProjectFieldsParams {
 	var p gen.ListProjectFieldsParams
@@ -975,7 +985,8 @@ func checkListProjectMembershipLogParams(v *violations, p *gen.ListProjectMember
 	}
 }
 
-// parseListProjectMembershipLogParams reads ListProjectMembershipLog's query parameters from a query string (Do), reporting
+// parseListProjectMembershipLogParams reads ListProjectMembershipLog's query parameters from a
+// query string (Do), reporting
 // values that are not of their type.
 func parseListProjectMembershipLogParams(v *violations, q url.Values) *gen.ListProjectMembershipLogParams {
 	var p gen.ListProjectMembershipLogParams
@@ -1165,7 +1176,8 @@ func checkListSequencesParams(v *violations, p *gen.ListSequencesParams) {
 	}
 }
 
-// parseListSequencesParams reads ListSequences's query parameters from a query string (Do), reporting
+// parseListSequencesParams reads ListSequences's query parameters from a query string (Do),
+// reporting
 // values that are not of their type.
 func parseListSequencesParams(v *violations, q url.Values) *gen.ListSequencesParams {
 	var p gen.ListSequencesParams
@@ -1246,7 +1258,8 @@ func checkListUploadedResumesParams(v *violations, p *gen.ListUploadedResumesPar
 	}
 }
 
-// parseListUploadedResumesParams reads ListUploadedResumes's query parameters from a query string (Do), reporting
+// parseListUploadedResumesParams reads ListUploadedResumes's query parameters from a query string
+// (Do), reporting
 // values that are not of their type.
 func parseListUploadedResumesParams(v *violations, q url.Values) *gen.ListUploadedResumesParams {
 	var p gen.ListUploadedResumesParams
@@ -1440,13 +1453,15 @@ func checkBodyUpdateProjectFieldOption(v *violations, data []byte) {
 	v.dropMissing()
 }
 
-// checkPathUpdateProjectFieldOptionAssociations checks UpdateProjectFieldOptionAssociations's path parameters.
+// checkPathUpdateProjectFieldOptionAssociations checks UpdateProjectFieldOptionAssociations's path
+// parameters.
 func checkPathUpdateProjectFieldOptionAssociations(v *violations, projectID string) {
 	v.pathSegment("project_id", projectID)
 	v.minLength(inPath, nil, "project_id", projectID, 1)
 }
 
-// checkBodyUpdateProjectFieldOptionAssociations checks a raw JSON body of UpdateProjectFieldOptionAssociations (Do).
+// checkBodyUpdateProjectFieldOptionAssociations checks a raw JSON body of
+// UpdateProjectFieldOptionAssociations (Do).
 func checkBodyUpdateProjectFieldOptionAssociations(v *violations, data []byte) {
 	presentProjectFieldOptionAssociationUpdate(v, nil, data)
 	var body gen.ProjectFieldOptionAssociationUpdate
@@ -1859,7 +1874,8 @@ func presentCandidateDelete(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "on_behalf_of_user_id")
 }
 
-// presentCandidateEventCreate checks that a raw CandidateEventCreate at at has its required keys (Do).
+// presentCandidateEventCreate checks that a raw CandidateEventCreate at at has its required keys
+// (Do).
 func presentCandidateEventCreate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "timestamp", "user_id", "project_id", "sequence_id", "type", "subtype", "contact_medium")
 }
@@ -1884,7 +1900,8 @@ func presentCandidateUpdate(v *violations, at *loc, raw json.RawMessage) {
 	}
 }
 
-// presentCustomFieldCandidateMembershipUpdate checks that a raw CustomFieldCandidateMembershipUpdate at at has its required keys (Do).
+// presentCustomFieldCandidateMembershipUpdate checks that a raw
+// CustomFieldCandidateMembershipUpdate at at has its required keys (Do).
 func presentCustomFieldCandidateMembershipUpdate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "custom_field_id", "value")
 }
@@ -1894,7 +1911,8 @@ func presentCustomFieldCreate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "name", "value_type", "scope")
 }
 
-// presentCustomFieldOptionCreate checks that a raw CustomFieldOptionCreate at at has its required keys (Do).
+// presentCustomFieldOptionCreate checks that a raw CustomFieldOptionCreate at at has its required
+// keys (Do).
 func presentCustomFieldOptionCreate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "option_values")
 }
@@ -1914,7 +1932,8 @@ func presentNoteCreate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "candidate_id", "user_id", "content")
 }
 
-// presentProjectCandidatesUpdate checks that a raw ProjectCandidatesUpdate at at has its required keys (Do).
+// presentProjectCandidatesUpdate checks that a raw ProjectCandidatesUpdate at at has its required
+// keys (Do).
 func presentProjectCandidatesUpdate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "candidate_ids")
 }
@@ -1929,12 +1948,14 @@ func presentProjectFieldCreate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "name", "field_type")
 }
 
-// presentProjectFieldOptionAssociationUpdate checks that a raw ProjectFieldOptionAssociationUpdate at at has its required keys (Do).
+// presentProjectFieldOptionAssociationUpdate checks that a raw ProjectFieldOptionAssociationUpdate
+// at at has its required keys (Do).
 func presentProjectFieldOptionAssociationUpdate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "project_field_id", "operation")
 }
 
-// presentProjectFieldOptionCreate checks that a raw ProjectFieldOptionCreate at at has its required keys (Do).
+// presentProjectFieldOptionCreate checks that a raw ProjectFieldOptionCreate at at has its required
+// keys (Do).
 func presentProjectFieldOptionCreate(v *violations, at *loc, raw json.RawMessage) {
 	present(v, at, raw, "options")
 }

@@ -212,7 +212,8 @@ const (
 	ProjectFieldOptionAssociationUpdateOperationRemove ProjectFieldOptionAssociationUpdateOperation = "remove"
 )
 
-// Valid indicates whether the value is a known member of the ProjectFieldOptionAssociationUpdateOperation enum.
+// Valid indicates whether the value is a known member of the
+// ProjectFieldOptionAssociationUpdateOperation enum.
 func (e ProjectFieldOptionAssociationUpdateOperation) Valid() bool {
 	switch e {
 	case ProjectFieldOptionAssociationUpdateOperationAdd:
@@ -242,7 +243,9 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Candidate defines model for Candidate.
+// Candidate is a person in Gem: contact details, social profiles, work and education history,
+// custom field values, the projects it belongs to and its timestamps, as GetCandidate,
+// ListCandidates and the create and update calls return it.
 type Candidate struct {
 	CandidateGreenhouseID *string                          `json:"candidate_greenhouse_id"`
 	Company               *string                          `json:"company"`
@@ -270,33 +273,42 @@ type Candidate struct {
 	WorkInfo              []WorkInfo                       `json:"work_info,omitempty"`
 }
 
-// CandidateSource defines model for Candidate.sourced_from.
+// CandidateSource is the type of Candidate.sourced_from in Gem's API document.
 type CandidateSource string
 
-// CandidateCreate defines model for CandidateCreate.
+// CandidateCreate is the body of CreateCandidate. created_by (a user of the team) is required; with
+// linked_in_handle Gem refuses a second candidate with the same handle (see
+// gemclient.Client.CreateOrGetCandidate).
 type CandidateCreate struct {
 	// Autofill Requires linked_in_handle to be non-null. Attempts to fill in any missing fields.
 	Autofill  *bool   `json:"autofill,omitempty"`
 	Company   *string `json:"company,omitempty"`
 	CreatedBy string  `json:"created_by"`
 
-	// CustomFields Array of objects containing new custom field values. Only custom fields specified in the array are updated. Click the arrow on the left to find more info about the object.
+	// CustomFields Array of objects containing new custom field values. Only custom fields
+	// specified in the array are updated. Click the arrow on the left to find more info about the
+	// object.
 	CustomFields  []CustomFieldCandidateMembershipUpdate `json:"custom_fields,omitempty"`
 	EducationInfo []EducationInfo                        `json:"education_info,omitempty"`
 	Emails        []Email                                `json:"emails,omitempty"`
 	FirstName     *string                                `json:"first_name,omitempty"`
 	LastName      *string                                `json:"last_name,omitempty"`
 
-	// LinkedInHandle If linked_in_handle is provided, candidate creation will be de-duplicated. If a candidate with the provided linked_in_handle already exists, a 400 error will be returned with errors containing information on the existing candidate in this shape: {"errors": { "duplicate_candidate": { "id": "string", "linked_in_handle": "string" }}}.
+	// LinkedInHandle If linked_in_handle is provided, candidate creation will be de-duplicated. If
+	// a candidate with the provided linked_in_handle already exists, a 400 error will be returned
+	// with errors containing information on the existing candidate in this shape: {"errors": {
+	// "duplicate_candidate": { "id": "string", "linked_in_handle": "string" }}}.
 	LinkedInHandle *string `json:"linked_in_handle,omitempty"`
 	Location       *string `json:"location,omitempty"`
 	Nickname       *string `json:"nickname,omitempty"`
 	PhoneNumber    *string `json:"phone_number,omitempty"`
 
-	// ProfileURLs If profile_urls is provided with an array of urls, social profiles will be generated based on the provided urls and attached to the candidate.
+	// ProfileURLs If profile_urls is provided with an array of urls, social profiles will be
+	// generated based on the provided urls and attached to the candidate.
 	ProfileURLs []string `json:"profile_urls,omitempty"`
 
-	// ProjectIDs If project_ids is provided with an array of project ids, the candidate will be added into the projects once they are created.
+	// ProjectIDs If project_ids is provided with an array of project ids, the candidate will be
+	// added into the projects once they are created.
 	ProjectIDs  []string         `json:"project_ids,omitempty"`
 	School      *string          `json:"school,omitempty"`
 	SourcedFrom *CandidateSource `json:"sourced_from,omitempty"`
@@ -304,15 +316,18 @@ type CandidateCreate struct {
 	WorkInfo    []WorkInfo       `json:"work_info,omitempty"`
 }
 
-// CandidateDelete defines model for CandidateDelete.
+// CandidateDelete is the body of DeleteCandidate: the user on whose behalf the candidate is
+// deleted, and whether Gem may add its contact details back later.
 type CandidateDelete struct {
 	OnBehalfOfUserID string `json:"on_behalf_of_user_id"`
 
-	// PermanentlyRemoveContactInfo Prevent the deleted candidate's contact info from being added back to Gem
+	// PermanentlyRemoveContactInfo Prevent the deleted candidate's contact info from being added
+	// back to Gem
 	PermanentlyRemoveContactInfo *bool `json:"permanently_remove_contact_info,omitempty"`
 }
 
-// CandidateEvent defines model for CandidateEvent.
+// CandidateEvent is an activity Gem recorded for a candidate (an email, an InMail, a reply, a
+// meeting, ...), in a project and sequence.
 type CandidateEvent struct {
 	CandidateID      *string                `json:"candidate_id,omitempty"`
 	ContactMedium    *ContactMedium         `json:"contact_medium,omitempty"`
@@ -327,19 +342,19 @@ type CandidateEvent struct {
 	UserID           *string                `json:"user_id,omitempty"`
 }
 
-// ContactMedium defines model for CandidateEvent.contact_medium.
+// ContactMedium is the type of CandidateEvent.contact_medium in Gem's API document.
 type ContactMedium string
 
-// ReplyStatus defines model for CandidateEvent.reply_status.
+// ReplyStatus is the type of CandidateEvent.reply_status in Gem's API document.
 type ReplyStatus string
 
-// CandidateEventSubtype defines model for CandidateEvent.subtype.
+// CandidateEventSubtype is the type of CandidateEvent.subtype in Gem's API document.
 type CandidateEventSubtype string
 
-// CandidateEventType defines model for CandidateEvent.type.
+// CandidateEventType is the type of CandidateEvent.type in Gem's API document.
 type CandidateEventType string
 
-// CandidateEventCreate defines model for CandidateEventCreate.
+// CandidateEventCreate is the body of CreateCandidateEvent: an activity to record for a candidate.
 type CandidateEventCreate struct {
 	ContactMedium    ContactMedium         `json:"contact_medium"`
 	OnBehalfOfUserID *string               `json:"on_behalf_of_user_id,omitempty"`
@@ -352,11 +367,15 @@ type CandidateEventCreate struct {
 	UserID           string                `json:"user_id"`
 }
 
-// CandidateUpdate defines model for CandidateUpdate.
+// CandidateUpdate is the body of UpdateCandidate. Only the fields sent change: a Nullable field
+// left zero is not sent, Null clears it, Value sets it; a list sent replaces the candidate's list
+// (an empty one clears it).
 type CandidateUpdate struct {
 	Company Nullable[string] `json:"company,omitempty,omitzero"`
 
-	// CustomFields Array of objects containing custom field values to be updated for the candidate. Only custom fields specified in the array are updated. Click the arrow on the left to find more info about the object.
+	// CustomFields Array of objects containing custom field values to be updated for the candidate.
+	// Only custom fields specified in the array are updated. Click the arrow on the left to find
+	// more info about the object.
 	CustomFields *[]CustomFieldCandidateMembershipUpdate `json:"custom_fields,omitempty"`
 	DueDate      Nullable[DueDate]                       `json:"due_date,omitempty,omitzero"`
 	Emails       *[]Email                                `json:"emails,omitempty"`
@@ -366,13 +385,15 @@ type CandidateUpdate struct {
 	Nickname     Nullable[string]                        `json:"nickname,omitempty,omitzero"`
 	PhoneNumber  Nullable[string]                        `json:"phone_number,omitempty,omitzero"`
 
-	// ProfileURLs If profile_urls is provided with an array of urls, social profiles will be replaced with new profiles based on the provided urls.
+	// ProfileURLs If profile_urls is provided with an array of urls, social profiles will be
+	// replaced with new profiles based on the provided urls.
 	ProfileURLs *[]string        `json:"profile_urls,omitempty"`
 	School      Nullable[string] `json:"school,omitempty,omitzero"`
 	Title       Nullable[string] `json:"title,omitempty,omitzero"`
 }
 
-// CustomField defines model for CustomField.
+// CustomField is a field the team added to candidates, for the whole team or one project, with the
+// options of a single or multi select field.
 type CustomField struct {
 	CreatedAt *UnixTime             `json:"created_at,omitempty"`
 	ID        *string               `json:"id,omitempty"`
@@ -384,13 +405,13 @@ type CustomField struct {
 	ValueType *CustomFieldValueType `json:"value_type,omitempty"`
 }
 
-// CustomFieldScope defines model for CustomField.scope.
+// CustomFieldScope is the type of CustomField.scope in Gem's API document.
 type CustomFieldScope string
 
-// CustomFieldValueType defines model for CustomField.value_type.
+// CustomFieldValueType is the type of CustomField.value_type in Gem's API document.
 type CustomFieldValueType string
 
-// CustomFieldCandidateMembership defines model for CustomFieldCandidateMembership.
+// CustomFieldCandidateMembership is the value one custom field has for a candidate.
 type CustomFieldCandidateMembership struct {
 	// CustomFieldCategory Deprecated: same as name; will be dropped in future versions.
 	CustomFieldCategory *string `json:"custom_field_category,omitempty"`
@@ -399,94 +420,113 @@ type CustomFieldCandidateMembership struct {
 	CustomFieldValue interface{} `json:"custom_field_value"`
 	ID               string      `json:"id"`
 
-	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of the name string will be removed.
+	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of
+	// the name string will be removed.
 	Name string `json:"name"`
 
-	// ProjectID Applicable and required when scope is project. If the custom field has project scope, this is the project ID that its associated with.
+	// ProjectID Applicable and required when scope is project. If the custom field has project
+	// scope, this is the project ID that its associated with.
 	ProjectID *string `json:"project_id"`
 
-	// Scope Custom fields under team scope apply to all candidates. Custom fields under project scope apply to candidates in a specific project.
+	// Scope Custom fields under team scope apply to all candidates. Custom fields under project
+	// scope apply to candidates in a specific project.
 	Scope          CustomFieldScope `json:"scope"`
 	Value          interface{}      `json:"value"`
 	ValueOptionIDs []string         `json:"value_option_ids,omitempty"`
 
-	// ValueType When value_type is text, value is a string. When value_type is date, value is a string of format yyyy-mm-dd. When value_type is single_select, value is a string of an option value. When value_type is multi_select, value is an array of strings of option values.
+	// ValueType When value_type is text, value is a string. When value_type is date, value is a
+	// string of format yyyy-mm-dd. When value_type is single_select, value is a string of an option
+	// value. When value_type is multi_select, value is an array of strings of option values.
 	ValueType CustomFieldValueType `json:"value_type"`
 }
 
-// CustomFieldCandidateMembershipUpdate defines model for CustomFieldCandidateMembershipUpdate.
+// CustomFieldCandidateMembershipUpdate sets one custom field of a candidate, in CandidateCreate and
+// CandidateUpdate: text for a text field, an option id (or a list of them) for a select field, null
+// to clear it.
 type CustomFieldCandidateMembershipUpdate struct {
 	CustomFieldID string      `json:"custom_field_id"`
 	Value         interface{} `json:"value"`
 }
 
-// CustomFieldCreate defines model for CustomFieldCreate.
+// CustomFieldCreate is the body of CreateCustomField.
 type CustomFieldCreate struct {
-	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of the name string will be removed.
+	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of
+	// the name string will be removed.
 	Name string `json:"name"`
 
 	// OptionValues Applicable and required when value_type is one of (single_select, multi_select).
 	OptionValues []string `json:"option_values,omitempty"`
 
-	// ProjectID Applicable and required when scope is project. If the custom field has project scope, this is the project ID that its associated with.
+	// ProjectID Applicable and required when scope is project. If the custom field has project
+	// scope, this is the project ID that its associated with.
 	ProjectID *string `json:"project_id,omitempty"`
 
-	// Scope Custom fields under team scope apply to all candidates. Custom fields under project scope apply to candidates in a specific project.
+	// Scope Custom fields under team scope apply to all candidates. Custom fields under project
+	// scope apply to candidates in a specific project.
 	Scope CustomFieldScope `json:"scope"`
 
-	// ValueType When value_type is text, value is a string. When value_type is date, value is a string of format yyyy-mm-dd. When value_type is single_select, value is a string of an option value. When value_type is multi_select, value is an array of strings of option values.
+	// ValueType When value_type is text, value is a string. When value_type is date, value is a
+	// string of format yyyy-mm-dd. When value_type is single_select, value is a string of an option
+	// value. When value_type is multi_select, value is an array of strings of option values.
 	ValueType CustomFieldValueType `json:"value_type"`
 }
 
-// CustomFieldOption defines model for CustomFieldOption.
+// CustomFieldOption is one option of a single or multi select custom field. Gem hides options
+// rather than deleting them.
 type CustomFieldOption struct {
 	ID       *string `json:"id,omitempty"`
 	IsHidden *bool   `json:"is_hidden,omitempty"`
 	Value    *string `json:"value,omitempty"`
 }
 
-// CustomFieldOptionCreate defines model for CustomFieldOptionCreate.
+// CustomFieldOptionCreate is the body of CreateCustomFieldOptions: the values of the options to
+// add.
 type CustomFieldOptionCreate struct {
-	// OptionValues An array of new option values to be created. Any leading and trailing spaces of the new option values will be removed.
+	// OptionValues An array of new option values to be created. Any leading and trailing spaces of
+	// the new option values will be removed.
 	OptionValues []string `json:"option_values"`
 }
 
-// CustomFieldOptionUpdate defines model for CustomFieldOptionUpdate.
+// CustomFieldOptionUpdate is the body of UpdateCustomFieldOption: hide or show the option.
 type CustomFieldOptionUpdate struct {
-	// IsHidden hidden options are not selectable in the Gem product. Candidate custom field values with hidden options are not returned when making a query to the Candidates endpoint.
+	// IsHidden hidden options are not selectable in the Gem product. Candidate custom field values
+	// with hidden options are not returned when making a query to the Candidates endpoint.
 	IsHidden *bool `json:"is_hidden,omitempty"`
 }
 
-// CustomFieldUpdate defines model for CustomFieldUpdate.
+// CustomFieldUpdate is the body of UpdateCustomField: rename, hide or show the field.
 type CustomFieldUpdate struct {
-	// IsHidden hidden custom fields in the candidate info are not displayed in the Gem product or not returned when making a query on the Candidates endpoint.
+	// IsHidden hidden custom fields in the candidate info are not displayed in the Gem product or
+	// not returned when making a query on the Candidates endpoint.
 	IsHidden *bool `json:"is_hidden,omitempty"`
 
-	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of the name string will be removed.
+	// Name The name of the custom field is unique in its scope. Any leading and trailing spaces of
+	// the name string will be removed.
 	Name *string `json:"name,omitempty"`
 }
 
-// DataExport defines model for DataExport.
+// DataExport is the team's most recent data export, with a download link per file.
 type DataExport struct {
 	CreatedAt *UnixTime        `json:"created_at,omitempty"`
 	Files     []DataExportFile `json:"files,omitempty"`
 	ID        *string          `json:"id,omitempty"`
 }
 
-// DataExportFile defines model for DataExportFile.
+// DataExportFile is one file of a DataExport; its download_url is pre-signed and expires.
 type DataExportFile struct {
 	DownloadURL *string `json:"download_url,omitempty"`
 	Name        *string `json:"name,omitempty"`
 }
 
-// DueDate defines model for DueDate.
+// DueDate is the follow-up date a user set on a candidate, with an optional note.
 type DueDate struct {
 	Date   Date    `json:"date"`
 	Note   *string `json:"note,omitempty"`
 	UserID string  `json:"user_id"`
 }
 
-// EducationInfo defines model for EducationInfo.
+// EducationInfo is one school in a candidate's education history, as entered and as Gem parsed it;
+// dates are yyyy-mm-dd text.
 type EducationInfo struct {
 	Degree           *string `json:"degree,omitempty"`
 	EndDate          *Date   `json:"end_date,omitempty"`
@@ -499,13 +539,14 @@ type EducationInfo struct {
 	StartDate        *Date   `json:"start_date,omitempty"`
 }
 
-// Email defines model for Email.
+// Email is one of a candidate's email addresses; at most one is primary.
 type Email struct {
 	EmailAddress string `json:"email_address"`
 	IsPrimary    *bool  `json:"is_primary,omitempty"`
 }
 
-// Error defines model for Error.
+// Error is the body of Gem's error answers (flask-smorest's envelope); gemclient decodes it into
+// *gemclient.APIError.
 type Error struct {
 	// Code Error code
 	Code *int `json:"code,omitempty"`
@@ -520,7 +561,7 @@ type Error struct {
 	Status *string `json:"status,omitempty"`
 }
 
-// Note defines model for Note.
+// Note is a note a user wrote on a candidate.
 type Note struct {
 	CandidateID *string   `json:"candidate_id,omitempty"`
 	Content     *string   `json:"content,omitempty"`
@@ -530,7 +571,7 @@ type Note struct {
 	UserID      *string   `json:"user_id,omitempty"`
 }
 
-// NoteCreate defines model for NoteCreate.
+// NoteCreate is the body of CreateNote.
 type NoteCreate struct {
 	CandidateID string `json:"candidate_id"`
 	Content     string `json:"content"`
@@ -538,7 +579,8 @@ type NoteCreate struct {
 	UserID      string `json:"user_id"`
 }
 
-// PaginationMetadata defines model for PaginationMetadata.
+// PaginationMetadata is the X-Pagination header of list answers, JSON in a header; gemclient
+// decodes it into a gemclient.PageInfo.
 type PaginationMetadata struct {
 	FirstPage    *int `json:"first_page,omitempty"`
 	LastPage     *int `json:"last_page,omitempty"`
@@ -549,14 +591,14 @@ type PaginationMetadata struct {
 	TotalPages   *int `json:"total_pages,omitempty"`
 }
 
-// Profile defines model for Profile.
+// Profile is one of a candidate's social profiles (LinkedIn, GitHub, ...).
 type Profile struct {
 	Network  string  `json:"network"`
 	URL      string  `json:"url"`
 	Username *string `json:"username,omitempty"`
 }
 
-// Project defines model for Project.
+// Project is a list of candidates a team works on, with its project field values.
 type Project struct {
 	// Context Summary of top project fields for a project
 	Context       *string             `json:"context,omitempty"`
@@ -572,16 +614,17 @@ type Project struct {
 	UserID *string `json:"user_id,omitempty"`
 }
 
-// PrivacyType defines model for Project.privacy_type.
+// PrivacyType is the type of Project.privacy_type in Gem's API document.
 type PrivacyType string
 
-// ProjectCandidateMembership defines model for ProjectCandidateMembership.
+// ProjectCandidateMembership is a candidate in a project and when it was added.
 type ProjectCandidateMembership struct {
 	AddedAt     *UnixTime `json:"added_at,omitempty"`
 	CandidateID *string   `json:"candidate_id,omitempty"`
 }
 
-// ProjectCandidateMembershipLog defines model for ProjectCandidateMembershipLog.
+// ProjectCandidateMembershipLog is one entry of the project membership log: a candidate added to or
+// removed from a project, and when.
 type ProjectCandidateMembershipLog struct {
 	Action      *string   `json:"action,omitempty"`
 	CandidateID *string   `json:"candidate_id,omitempty"`
@@ -589,15 +632,17 @@ type ProjectCandidateMembershipLog struct {
 	Timestamp   *UnixTime `json:"timestamp,omitempty"`
 }
 
-// ProjectCandidatesUpdate defines model for ProjectCandidatesUpdate.
+// ProjectCandidatesUpdate is the body of AddCandidatesToProject and RemoveCandidatesFromProject
+// (see gemclient.Client.AddToProject and RemoveFromProject for any number of ids).
 type ProjectCandidatesUpdate struct {
 	CandidateIDs []string `json:"candidate_ids"`
 
-	// UserID User performing the update. If included, the user must have write access to the project.
+	// UserID User performing the update. If included, the user must have write access to the
+	// project.
 	UserID *string `json:"user_id,omitempty"`
 }
 
-// ProjectCreate defines model for ProjectCreate.
+// ProjectCreate is the body of CreateProject.
 type ProjectCreate struct {
 	Description *string      `json:"description,omitempty"`
 	Name        string       `json:"name"`
@@ -607,7 +652,7 @@ type ProjectCreate struct {
 	UserID string `json:"user_id"`
 }
 
-// ProjectField defines model for ProjectField.
+// ProjectField is a field the team added to projects: text, single select or multi select.
 type ProjectField struct {
 	FieldType  *ProjectFieldType    `json:"field_type,omitempty"`
 	ID         *string              `json:"id,omitempty"`
@@ -618,10 +663,10 @@ type ProjectField struct {
 	UserID     *string              `json:"user_id,omitempty"`
 }
 
-// ProjectFieldType defines model for ProjectField.field_type.
+// ProjectFieldType is the type of ProjectField.field_type in Gem's API document.
 type ProjectFieldType string
 
-// ProjectFieldCreate defines model for ProjectFieldCreate.
+// ProjectFieldCreate is the body of CreateProjectField.
 type ProjectFieldCreate struct {
 	// FieldType The type of the project field. Options are text, single_select, or multi_select.
 	FieldType  ProjectFieldType `json:"field_type"`
@@ -630,18 +675,21 @@ type ProjectFieldCreate struct {
 	// Name The name of the project field to create. Must differ from existing project field names.
 	Name string `json:"name"`
 
-	// Options The options of the project field.Only applicable when value_type is one of (single_select, multi_select).
+	// Options The options of the project field.Only applicable when value_type is one of
+	// (single_select, multi_select).
 	Options []string `json:"options,omitempty"`
 }
 
-// ProjectFieldOption defines model for ProjectFieldOption.
+// ProjectFieldOption is one option of a select project field. Gem hides options rather than
+// deleting them.
 type ProjectFieldOption struct {
 	ID       *string `json:"id,omitempty"`
 	IsHidden *bool   `json:"is_hidden,omitempty"`
 	Value    *string `json:"value,omitempty"`
 }
 
-// ProjectFieldOptionAssociation defines model for ProjectFieldOptionAssociation.
+// ProjectFieldOptionAssociation is the value one project field has for a project: an option, or
+// text.
 type ProjectFieldOptionAssociation struct {
 	FieldType      *ProjectFieldType `json:"field_type,omitempty"`
 	IsHidden       *bool             `json:"is_hidden,omitempty"`
@@ -651,12 +699,16 @@ type ProjectFieldOptionAssociation struct {
 	Text           *string           `json:"text,omitempty"`
 }
 
-// ProjectFieldOptionAssociationUpdate defines model for ProjectFieldOptionAssociationUpdate.
+// ProjectFieldOptionAssociationUpdate is the body of UpdateProjectFieldOptionAssociations: add or
+// remove options (or text) of one project field of a project.
 type ProjectFieldOptionAssociationUpdate struct {
-	// Operation Specifies the operation on project field options: add or remove. For remove operations on single_select or text fields, options is not required. For multi_select, specify option values to remove.
+	// Operation Specifies the operation on project field options: add or remove. For remove
+	// operations on single_select or text fields, options is not required. For multi_select,
+	// specify option values to remove.
 	Operation ProjectFieldOptionAssociationUpdateOperation `json:"operation"`
 
-	// Options List of option id values. Required for add operations on single_select and multi_select fields. For remove on multi_select, include values to be removed.
+	// Options List of option id values. Required for add operations on single_select and
+	// multi_select fields. For remove on multi_select, include values to be removed.
 	Options        []string `json:"options,omitempty"`
 	ProjectFieldID string   `json:"project_field_id"`
 
@@ -664,24 +716,31 @@ type ProjectFieldOptionAssociationUpdate struct {
 	Text *string `json:"text,omitempty"`
 }
 
-// ProjectFieldOptionAssociationUpdateOperation Specifies the operation on project field options: add or remove. For remove operations on single_select or text fields, options is not required. For multi_select, specify option values to remove.
+// ProjectFieldOptionAssociationUpdateOperation Specifies the operation on project field options:
+// add or remove. For remove operations on single_select or text fields, options is not required.
+// For multi_select, specify option values to remove.
 type ProjectFieldOptionAssociationUpdateOperation string
 
-// ProjectFieldOptionCreate defines model for ProjectFieldOptionCreate.
+// ProjectFieldOptionCreate is the body of CreateProjectFieldOptions: the values of the options to
+// add.
 type ProjectFieldOptionCreate struct {
-	// Options Only applicable when value_type is one of (single_select, multi_select). An array of new option values to be created.
+	// Options Only applicable when value_type is one of (single_select, multi_select). An array of
+	// new option values to be created.
 	Options []string `json:"options"`
 }
 
-// ProjectFieldOptionUpdate defines model for ProjectFieldOptionUpdate.
+// ProjectFieldOptionUpdate is the body of UpdateProjectFieldOption: hide or show the option.
 type ProjectFieldOptionUpdate struct {
-	// IsHidden When is_hidden is true, field options are not displayed in the Gem product, nor are they returned when making a query on the Projects endpoint.
+	// IsHidden When is_hidden is true, field options are not displayed in the Gem product, nor are
+	// they returned when making a query on the Projects endpoint.
 	IsHidden *bool `json:"is_hidden,omitempty"`
 }
 
-// ProjectFieldUpdate defines model for ProjectFieldUpdate.
+// ProjectFieldUpdate is the body of UpdateProjectField: rename it, hide or show it, make it
+// required or not.
 type ProjectFieldUpdate struct {
-	// IsHidden When is_hidden is true, field options are not displayed in the Gem product, nor are they returned when making a query on the Projects endpoint.
+	// IsHidden When is_hidden is true, field options are not displayed in the Gem product, nor are
+	// they returned when making a query on the Projects endpoint.
 	IsHidden   *bool `json:"is_hidden,omitempty"`
 	IsRequired *bool `json:"is_required,omitempty"`
 
@@ -689,7 +748,7 @@ type ProjectFieldUpdate struct {
 	Name *string `json:"name,omitempty"`
 }
 
-// ProjectFieldValue defines model for ProjectFieldValue.
+// ProjectFieldValue is the value one project field has in a Project.
 type ProjectFieldValue struct {
 	ID             *string           `json:"id,omitempty"`
 	Name           *string           `json:"name,omitempty"`
@@ -698,7 +757,7 @@ type ProjectFieldValue struct {
 	ValueType      *ProjectFieldType `json:"value_type,omitempty"`
 }
 
-// ProjectUpdate defines model for ProjectUpdate.
+// ProjectUpdate is the body of UpdateProject: only the fields sent change.
 type ProjectUpdate struct {
 	Description Nullable[string] `json:"description,omitempty,omitzero"`
 	IsArchived  *bool            `json:"is_archived,omitempty"`
@@ -709,7 +768,7 @@ type ProjectUpdate struct {
 	UserID *string `json:"user_id,omitempty"`
 }
 
-// Sequence defines model for Sequence.
+// Sequence is an outreach sequence of the team.
 type Sequence struct {
 	CreatedAt *UnixTime `json:"created_at,omitempty"`
 	ID        *string   `json:"id,omitempty"`
@@ -717,7 +776,7 @@ type Sequence struct {
 	UserID    *string   `json:"user_id,omitempty"`
 }
 
-// UploadedResume defines model for UploadedResume.
+// UploadedResume is a resume uploaded for a candidate; its download_url is pre-signed and expires.
 type UploadedResume struct {
 	CandidateID *string   `json:"candidate_id,omitempty"`
 	CreatedAt   *UnixTime `json:"created_at,omitempty"`
@@ -727,20 +786,22 @@ type UploadedResume struct {
 	UserID      *string   `json:"user_id,omitempty"`
 }
 
-// UploadedResumeCreate defines model for UploadedResumeCreate.
+// UploadedResumeCreate is the multipart body of UploadResume; gemclient.Client.UploadResumeFile
+// builds it from a file.
 type UploadedResumeCreate struct {
 	// ResumeFile Allowed formats are: .pdf, .doc, .docx. File size cannot exceed 10MB.
 	ResumeFile []byte `json:"resume_file"`
 }
 
-// User defines model for User.
+// User is a member of the team, whose id the created_by, user_id and on_behalf_of_user_id fields
+// take.
 type User struct {
 	Email *string `json:"email,omitempty"`
 	ID    *string `json:"id,omitempty"`
 	Name  *string `json:"name,omitempty"`
 }
 
-// WorkInfo defines model for WorkInfo.
+// WorkInfo is one position in a candidate's work history; dates are yyyy-mm-dd text.
 type WorkInfo struct {
 	Company       *string `json:"company,omitempty"`
 	IsCurrent     *bool   `json:"is_current,omitempty"`
@@ -749,7 +810,8 @@ type WorkInfo struct {
 	WorkStartDate *Date   `json:"work_start_date,omitempty"`
 }
 
-// ListCandidatesParams defines parameters for ListCandidates.
+// ListCandidatesParams holds the query parameters of ListCandidates (GET /v0/candidates); nil
+// fields are not sent.
 type ListCandidatesParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -758,23 +820,28 @@ type ListCandidatesParams struct {
 	// CreatedBy the id of the user who adds the candidate into Gem
 	CreatedBy *string `form:"created_by,omitempty" json:"created_by,omitempty"`
 
-	// Email If email is provided, the candidates whose email addresses contain email will be returned.
+	// Email If email is provided, the candidates whose email addresses contain email will be
+	// returned.
 	Email          *string `form:"email,omitempty" json:"email,omitempty"`
 	LinkedInHandle *string `form:"linked_in_handle,omitempty" json:"linked_in_handle,omitempty"`
 
-	// UpdatedAfter If updated_after is provided, only the candidates updated after the provided timestamp will be returned. Please provide a Unix timestamp in seconds.
+	// UpdatedAfter If updated_after is provided, only the candidates updated after the provided
+	// timestamp will be returned. Please provide a Unix timestamp in seconds.
 	UpdatedAfter *UnixTime `form:"updated_after,omitempty" json:"updated_after,omitempty"`
 
-	// CandidateIDs If candidate_ids is provided, only the candidates with a provided ID will be returned. Please provide a comma-separated string. e.g.: candidate_ids=123,456,789. A maximum of 20 candidate_ids can be provided.
+	// CandidateIDs If candidate_ids is provided, only the candidates with a provided ID will be
+	// returned. Please provide a comma-separated string. e.g.: candidate_ids=123,456,789. A maximum
+	// of 20 candidate_ids can be provided.
 	CandidateIDs []string `form:"candidate_ids,omitempty" json:"candidate_ids,omitempty"`
 	Page         *int     `form:"page,omitempty" json:"page,omitempty"`
 	PageSize     *int     `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// SortOrder defines parameters for ListCandidates.
+// SortOrder is the type of a query parameter of ListCandidates and the operations that share it.
 type SortOrder string
 
-// ListEventsParams defines parameters for ListEvents.
+// ListEventsParams holds the query parameters of ListEvents (GET /v0/candidates/events); nil fields
+// are not sent.
 type ListEventsParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -783,7 +850,8 @@ type ListEventsParams struct {
 	PageSize      *int       `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListCandidateEventsParams defines parameters for ListCandidateEvents.
+// ListCandidateEventsParams holds the query parameters of ListCandidateEvents (GET
+// /v0/candidates/{candidate_id}/events); nil fields are not sent.
 type ListCandidateEventsParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -792,7 +860,8 @@ type ListCandidateEventsParams struct {
 	PageSize      *int       `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListCandidateNotesParams defines parameters for ListCandidateNotes.
+// ListCandidateNotesParams holds the query parameters of ListCandidateNotes (GET
+// /v0/candidates/{candidate_id}/notes); nil fields are not sent.
 type ListCandidateNotesParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -801,7 +870,8 @@ type ListCandidateNotesParams struct {
 	PageSize      *int       `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListUploadedResumesParams defines parameters for ListUploadedResumes.
+// ListUploadedResumesParams holds the query parameters of ListUploadedResumes (GET
+// /v0/candidates/{candidate_id}/uploaded_resumes); nil fields are not sent.
 type ListUploadedResumesParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -810,7 +880,8 @@ type ListUploadedResumesParams struct {
 	PageSize      *int       `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListCustomFieldsParams defines parameters for ListCustomFields.
+// ListCustomFieldsParams holds the query parameters of ListCustomFields (GET /v0/custom_fields);
+// nil fields are not sent.
 type ListCustomFieldsParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -819,10 +890,12 @@ type ListCustomFieldsParams struct {
 	// ProjectID Only applicable when scope is project.
 	ProjectID *string `form:"project_id,omitempty" json:"project_id,omitempty"`
 
-	// Scope Custom fields under team scope apply to all candidates. Custom fields under project scope apply to candidates in a specific project.
+	// Scope Custom fields under team scope apply to all candidates. Custom fields under project
+	// scope apply to candidates in a specific project.
 	Scope *CustomFieldScope `form:"scope,omitempty" json:"scope,omitempty"`
 
-	// IsHidden hidden custom fields in the candidate info are not displayed in the Gem product or not returned when making a query on the Candidates endpoint.
+	// IsHidden hidden custom fields in the candidate info are not displayed in the Gem product or
+	// not returned when making a query on the Candidates endpoint.
 	IsHidden *bool `form:"is_hidden,omitempty" json:"is_hidden,omitempty"`
 
 	// Name Any leading and trailing spaces of the name string will be removed.
@@ -831,18 +904,22 @@ type ListCustomFieldsParams struct {
 	PageSize *int    `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListCustomFieldOptionsParams defines parameters for ListCustomFieldOptions.
+// ListCustomFieldOptionsParams holds the query parameters of ListCustomFieldOptions (GET
+// /v0/custom_fields/{custom_field_id}/options); nil fields are not sent.
 type ListCustomFieldOptionsParams struct {
-	// Value Value of an option in the custom field. Any leading and trailing spaces of the option value will be removed.
+	// Value Value of an option in the custom field. Any leading and trailing spaces of the option
+	// value will be removed.
 	Value *string `form:"value,omitempty" json:"value,omitempty"`
 
-	// IsHidden hidden options are not selectable in the Gem product. Candidate custom field values with hidden options are not returned when making a query to the Candidates endpoint.
+	// IsHidden hidden options are not selectable in the Gem product. Candidate custom field values
+	// with hidden options are not returned when making a query to the Candidates endpoint.
 	IsHidden *bool `form:"is_hidden,omitempty" json:"is_hidden,omitempty"`
 	Page     *int  `form:"page,omitempty" json:"page,omitempty"`
 	PageSize *int  `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListProjectMembershipLogParams defines parameters for ListProjectMembershipLog.
+// ListProjectMembershipLogParams holds the query parameters of ListProjectMembershipLog (GET
+// /v0/project_candidate_membership_log); nil fields are not sent.
 type ListProjectMembershipLogParams struct {
 	ChangedAfter  *UnixTime  `form:"changed_after,omitempty" json:"changed_after,omitempty"`
 	ChangedBefore *UnixTime  `form:"changed_before,omitempty" json:"changed_before,omitempty"`
@@ -853,37 +930,44 @@ type ListProjectMembershipLogParams struct {
 	PageSize      *int       `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListProjectFieldsParams defines parameters for ListProjectFields.
+// ListProjectFieldsParams holds the query parameters of ListProjectFields (GET /v0/project_fields);
+// nil fields are not sent.
 type ListProjectFieldsParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
 	Sort          *SortOrder `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// IsHidden Hidden project fields in projects are not displayed in the Gem product, nor are they returned when making a query on the Projects endpoint.
+	// IsHidden Hidden project fields in projects are not displayed in the Gem product, nor are they
+	// returned when making a query on the Projects endpoint.
 	IsHidden   *bool `form:"is_hidden,omitempty" json:"is_hidden,omitempty"`
 	IsRequired *bool `form:"is_required,omitempty" json:"is_required,omitempty"`
 
 	// Name The name of the project field.
 	Name *string `form:"name,omitempty" json:"name,omitempty"`
 
-	// FieldType Specifies the project field type. For text, the value is a string. For single_select, the value is a string representing a selected option. For multi_select, the value is an array of strings, each representing a selected option.
+	// FieldType Specifies the project field type. For text, the value is a string. For
+	// single_select, the value is a string representing a selected option. For multi_select, the
+	// value is an array of strings, each representing a selected option.
 	FieldType *ProjectFieldType `form:"field_type,omitempty" json:"field_type,omitempty"`
 	Page      *int              `form:"page,omitempty" json:"page,omitempty"`
 	PageSize  *int              `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListProjectFieldOptionsParams defines parameters for ListProjectFieldOptions.
+// ListProjectFieldOptionsParams holds the query parameters of ListProjectFieldOptions (GET
+// /v0/project_fields/{project_field_id}/options); nil fields are not sent.
 type ListProjectFieldOptionsParams struct {
 	// Value The value of the project field option.
 	Value *string `form:"value,omitempty" json:"value,omitempty"`
 
-	// IsHidden When is_hidden is true, field options are not displayed in the Gem product, nor are they returned when making a query on the Projects endpoint.
+	// IsHidden When is_hidden is true, field options are not displayed in the Gem product, nor are
+	// they returned when making a query on the Projects endpoint.
 	IsHidden *bool `form:"is_hidden,omitempty" json:"is_hidden,omitempty"`
 	Page     *int  `form:"page,omitempty" json:"page,omitempty"`
 	PageSize *int  `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListProjectsParams defines parameters for ListProjects.
+// ListProjectsParams holds the query parameters of ListProjects (GET /v0/projects); nil fields are
+// not sent.
 type ListProjectsParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -895,14 +979,16 @@ type ListProjectsParams struct {
 	// ReadableBy List all projects that this user has read access to.
 	ReadableBy *string `form:"readable_by,omitempty" json:"readable_by,omitempty"`
 
-	// WritableBy List all projects that this user has write access to, that is, all the projects that this user can add/remove candidates
+	// WritableBy List all projects that this user has write access to, that is, all the projects
+	// that this user can add/remove candidates
 	WritableBy *string `form:"writable_by,omitempty" json:"writable_by,omitempty"`
 	IsArchived *bool   `form:"is_archived,omitempty" json:"is_archived,omitempty"`
 	Page       *int    `form:"page,omitempty" json:"page,omitempty"`
 	PageSize   *int    `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListProjectCandidatesParams defines parameters for ListProjectCandidates.
+// ListProjectCandidatesParams holds the query parameters of ListProjectCandidates (GET
+// /v0/projects/{project_id}/candidates); nil fields are not sent.
 type ListProjectCandidatesParams struct {
 	AddedAfter  *UnixTime  `form:"added_after,omitempty" json:"added_after,omitempty"`
 	AddedBefore *UnixTime  `form:"added_before,omitempty" json:"added_before,omitempty"`
@@ -911,7 +997,8 @@ type ListProjectCandidatesParams struct {
 	PageSize    *int       `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListSequencesParams defines parameters for ListSequences.
+// ListSequencesParams holds the query parameters of ListSequences (GET /v0/sequences); nil fields
+// are not sent.
 type ListSequencesParams struct {
 	CreatedAfter  *UnixTime  `form:"created_after,omitempty" json:"created_after,omitempty"`
 	CreatedBefore *UnixTime  `form:"created_before,omitempty" json:"created_before,omitempty"`
@@ -921,7 +1008,7 @@ type ListSequencesParams struct {
 	PageSize      *int       `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
-// ListUsersParams defines parameters for ListUsers.
+// ListUsersParams holds the query parameters of ListUsers (GET /v0/users); nil fields are not sent.
 type ListUsersParams struct {
 	Email    *string `form:"email,omitempty" json:"email,omitempty"`
 	Page     *int    `form:"page,omitempty" json:"page,omitempty"`

@@ -7,7 +7,8 @@ import "time"
 // String prints the Candidate with its field names, leaving out nil pointers and lists.
 func (x Candidate) String() string { return stringify(x) }
 
-// GetCandidateGreenhouseID returns the CandidateGreenhouseID field; its zero value when x is nil or the field was absent
+// GetCandidateGreenhouseID returns the CandidateGreenhouseID field; its zero value when x is nil or
+// the field was absent
 // or null.
 func (x *Candidate) GetCandidateGreenhouseID() string {
 	if x == nil || x.CandidateGreenhouseID == nil {
@@ -94,7 +95,8 @@ func (x *Candidate) GetLastName() string {
 	return *x.LastName
 }
 
-// GetLastUpdatedAt returns the LastUpdatedAt field as a time.Time in UTC; the zero time.Time when x is
+// GetLastUpdatedAt returns the LastUpdatedAt field as a time.Time in UTC; the zero time.Time when x
+// is
 // nil or the field was absent or null.
 func (x *Candidate) GetLastUpdatedAt() time.Time {
 	if x == nil {
@@ -103,7 +105,8 @@ func (x *Candidate) GetLastUpdatedAt() time.Time {
 	return x.LastUpdatedAt.Time()
 }
 
-// GetLinkedInHandle returns the LinkedInHandle field; its zero value when x is nil or the field was absent
+// GetLinkedInHandle returns the LinkedInHandle field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *Candidate) GetLinkedInHandle() string {
 	if x == nil || x.LinkedInHandle == nil {
@@ -133,7 +136,8 @@ func (x *Candidate) GetNickname() string {
 	return *x.Nickname
 }
 
-// GetPhoneNumber returns the PhoneNumber field; its zero value when x is nil or the field was absent
+// GetPhoneNumber returns the PhoneNumber field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *Candidate) GetPhoneNumber() string {
 	if x == nil || x.PhoneNumber == nil {
@@ -153,7 +157,8 @@ func (x *Candidate) GetSchool() string {
 	return *x.School
 }
 
-// GetSourcedFrom returns the SourcedFrom field; its zero value when x is nil or the field was absent
+// GetSourcedFrom returns the SourcedFrom field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *Candidate) GetSourcedFrom() CandidateSource {
 	if x == nil || x.SourcedFrom == nil {
@@ -192,7 +197,8 @@ func (x CandidateDelete) String() string { return stringify(x) }
 // String prints the CandidateEvent with its field names, leaving out nil pointers and lists.
 func (x CandidateEvent) String() string { return stringify(x) }
 
-// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was absent
+// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *CandidateEvent) GetCandidateID() string {
 	if x == nil || x.CandidateID == nil {
@@ -202,7 +208,8 @@ func (x *CandidateEvent) GetCandidateID() string {
 	return *x.CandidateID
 }
 
-// GetContactMedium returns the ContactMedium field; its zero value when x is nil or the field was absent
+// GetContactMedium returns the ContactMedium field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *CandidateEvent) GetContactMedium() ContactMedium {
 	if x == nil || x.ContactMedium == nil {
@@ -222,7 +229,8 @@ func (x *CandidateEvent) GetID() string {
 	return *x.ID
 }
 
-// GetOnBehalfOfUserID returns the OnBehalfOfUserID field; its zero value when x is nil or the field was absent
+// GetOnBehalfOfUserID returns the OnBehalfOfUserID field; its zero value when x is nil or the field
+// was absent
 // or null.
 func (x *CandidateEvent) GetOnBehalfOfUserID() string {
 	if x == nil || x.OnBehalfOfUserID == nil {
@@ -242,7 +250,8 @@ func (x *CandidateEvent) GetProjectID() string {
 	return *x.ProjectID
 }
 
-// GetReplyStatus returns the ReplyStatus field; its zero value when x is nil or the field was absent
+// GetReplyStatus returns the ReplyStatus field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *CandidateEvent) GetReplyStatus() ReplyStatus {
 	if x == nil || x.ReplyStatus == nil {
@@ -379,10 +388,12 @@ func (x *CustomField) GetValueType() CustomFieldValueType {
 	return *x.ValueType
 }
 
-// String prints the CustomFieldCandidateMembership with its field names, leaving out nil pointers and lists.
+// String prints the CustomFieldCandidateMembership with its field names, leaving out nil pointers
+// and lists.
 func (x CustomFieldCandidateMembership) String() string { return stringify(x) }
 
-// GetCustomFieldCategory returns the CustomFieldCategory field; its zero value when x is nil or the field was absent
+// GetCustomFieldCategory returns the CustomFieldCategory field; its zero value when x is nil or the
+// field was absent
 // or null.
 func (x *CustomFieldCandidateMembership) GetCustomFieldCategory() string {
 	if x == nil || x.CustomFieldCategory == nil {
@@ -402,7 +413,8 @@ func (x *CustomFieldCandidateMembership) GetProjectID() string {
 	return *x.ProjectID
 }
 
-// String prints the CustomFieldCandidateMembershipUpdate with its field names, leaving out nil pointers and lists.
+// String prints the CustomFieldCandidateMembershipUpdate with its field names, leaving out nil
+// pointers and lists.
 func (x CustomFieldCandidateMembershipUpdate) String() string { return stringify(x) }
 
 // String prints the CustomFieldCreate with its field names, leaving out nil pointers and lists.
@@ -441,10 +453,12 @@ func (x *CustomFieldOption) GetValue() string {
 	return *x.Value
 }
 
-// String prints the CustomFieldOptionCreate with its field names, leaving out nil pointers and lists.
+// String prints the CustomFieldOptionCreate with its field names, leaving out nil pointers and
+// lists.
 func (x CustomFieldOptionCreate) String() string { return stringify(x) }
 
-// String prints the CustomFieldOptionUpdate with its field names, leaving out nil pointers and lists.
+// String prints the CustomFieldOptionUpdate with its field names, leaving out nil pointers and
+// lists.
 func (x CustomFieldOptionUpdate) String() string { return stringify(x) }
 
 // String prints the CustomFieldUpdate with its field names, leaving out nil pointers and lists.
@@ -475,7 +489,8 @@ func (x *DataExport) GetID() string {
 // String prints the DataExportFile with its field names, leaving out nil pointers and lists.
 func (x DataExportFile) String() string { return stringify(x) }
 
-// GetDownloadURL returns the DownloadURL field; its zero value when x is nil or the field was absent
+// GetDownloadURL returns the DownloadURL field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *DataExportFile) GetDownloadURL() string {
 	if x == nil || x.DownloadURL == nil {
@@ -531,7 +546,8 @@ func (x *EducationInfo) GetEndDate() Date {
 	return *x.EndDate
 }
 
-// GetFieldOfStudy returns the FieldOfStudy field; its zero value when x is nil or the field was absent
+// GetFieldOfStudy returns the FieldOfStudy field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *EducationInfo) GetFieldOfStudy() string {
 	if x == nil || x.FieldOfStudy == nil {
@@ -541,7 +557,8 @@ func (x *EducationInfo) GetFieldOfStudy() string {
 	return *x.FieldOfStudy
 }
 
-// GetParsedMajor1 returns the ParsedMajor1 field; its zero value when x is nil or the field was absent
+// GetParsedMajor1 returns the ParsedMajor1 field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *EducationInfo) GetParsedMajor1() string {
 	if x == nil || x.ParsedMajor1 == nil {
@@ -551,7 +568,8 @@ func (x *EducationInfo) GetParsedMajor1() string {
 	return *x.ParsedMajor1
 }
 
-// GetParsedMajor2 returns the ParsedMajor2 field; its zero value when x is nil or the field was absent
+// GetParsedMajor2 returns the ParsedMajor2 field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *EducationInfo) GetParsedMajor2() string {
 	if x == nil || x.ParsedMajor2 == nil {
@@ -561,7 +579,8 @@ func (x *EducationInfo) GetParsedMajor2() string {
 	return *x.ParsedMajor2
 }
 
-// GetParsedSchool returns the ParsedSchool field; its zero value when x is nil or the field was absent
+// GetParsedSchool returns the ParsedSchool field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *EducationInfo) GetParsedSchool() string {
 	if x == nil || x.ParsedSchool == nil {
@@ -571,7 +590,8 @@ func (x *EducationInfo) GetParsedSchool() string {
 	return *x.ParsedSchool
 }
 
-// GetParsedUniversity returns the ParsedUniversity field; its zero value when x is nil or the field was absent
+// GetParsedUniversity returns the ParsedUniversity field; its zero value when x is nil or the field
+// was absent
 // or null.
 func (x *EducationInfo) GetParsedUniversity() string {
 	if x == nil || x.ParsedUniversity == nil {
@@ -617,34 +637,42 @@ func (x *Email) GetIsPrimary() bool {
 // String prints the Error with its field names, leaving out nil pointers and lists.
 func (x Error) String() string { return stringify(x) }
 
-// String prints the ListCandidateEventsParams with its field names, leaving out nil pointers and lists.
+// String prints the ListCandidateEventsParams with its field names, leaving out nil pointers and
+// lists.
 func (x ListCandidateEventsParams) String() string { return stringify(x) }
 
-// String prints the ListCandidateNotesParams with its field names, leaving out nil pointers and lists.
+// String prints the ListCandidateNotesParams with its field names, leaving out nil pointers and
+// lists.
 func (x ListCandidateNotesParams) String() string { return stringify(x) }
 
 // String prints the ListCandidatesParams with its field names, leaving out nil pointers and lists.
 func (x ListCandidatesParams) String() string { return stringify(x) }
 
-// String prints the ListCustomFieldOptionsParams with its field names, leaving out nil pointers and lists.
+// String prints the ListCustomFieldOptionsParams with its field names, leaving out nil pointers and
+// lists.
 func (x ListCustomFieldOptionsParams) String() string { return stringify(x) }
 
-// String prints the ListCustomFieldsParams with its field names, leaving out nil pointers and lists.
+// String prints the ListCustomFieldsParams with its field names, leaving out nil pointers and
+// lists.
 func (x ListCustomFieldsParams) String() string { return stringify(x) }
 
 // String prints the ListEventsParams with its field names, leaving out nil pointers and lists.
 func (x ListEventsParams) String() string { return stringify(x) }
 
-// String prints the ListProjectCandidatesParams with its field names, leaving out nil pointers and lists.
+// String prints the ListProjectCandidatesParams with its field names, leaving out nil pointers and
+// lists.
 func (x ListProjectCandidatesParams) String() string { return stringify(x) }
 
-// String prints the ListProjectFieldOptionsParams with its field names, leaving out nil pointers and lists.
+// String prints the ListProjectFieldOptionsParams with its field names, leaving out nil pointers
+// and lists.
 func (x ListProjectFieldOptionsParams) String() string { return stringify(x) }
 
-// String prints the ListProjectFieldsParams with its field names, leaving out nil pointers and lists.
+// String prints the ListProjectFieldsParams with its field names, leaving out nil pointers and
+// lists.
 func (x ListProjectFieldsParams) String() string { return stringify(x) }
 
-// String prints the ListProjectMembershipLogParams with its field names, leaving out nil pointers and lists.
+// String prints the ListProjectMembershipLogParams with its field names, leaving out nil pointers
+// and lists.
 func (x ListProjectMembershipLogParams) String() string { return stringify(x) }
 
 // String prints the ListProjectsParams with its field names, leaving out nil pointers and lists.
@@ -653,7 +681,8 @@ func (x ListProjectsParams) String() string { return stringify(x) }
 // String prints the ListSequencesParams with its field names, leaving out nil pointers and lists.
 func (x ListSequencesParams) String() string { return stringify(x) }
 
-// String prints the ListUploadedResumesParams with its field names, leaving out nil pointers and lists.
+// String prints the ListUploadedResumesParams with its field names, leaving out nil pointers and
+// lists.
 func (x ListUploadedResumesParams) String() string { return stringify(x) }
 
 // String prints the ListUsersParams with its field names, leaving out nil pointers and lists.
@@ -662,7 +691,8 @@ func (x ListUsersParams) String() string { return stringify(x) }
 // String prints the Note with its field names, leaving out nil pointers and lists.
 func (x Note) String() string { return stringify(x) }
 
-// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was absent
+// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *Note) GetCandidateID() string {
 	if x == nil || x.CandidateID == nil {
@@ -762,7 +792,8 @@ func (x *Project) GetCreatedAt() time.Time {
 	return x.CreatedAt.Time()
 }
 
-// GetDescription returns the Description field; its zero value when x is nil or the field was absent
+// GetDescription returns the Description field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *Project) GetDescription() string {
 	if x == nil || x.Description == nil {
@@ -802,7 +833,8 @@ func (x *Project) GetName() string {
 	return *x.Name
 }
 
-// GetPrivacyType returns the PrivacyType field; its zero value when x is nil or the field was absent
+// GetPrivacyType returns the PrivacyType field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *Project) GetPrivacyType() PrivacyType {
 	if x == nil || x.PrivacyType == nil {
@@ -822,7 +854,8 @@ func (x *Project) GetUserID() string {
 	return *x.UserID
 }
 
-// String prints the ProjectCandidateMembership with its field names, leaving out nil pointers and lists.
+// String prints the ProjectCandidateMembership with its field names, leaving out nil pointers and
+// lists.
 func (x ProjectCandidateMembership) String() string { return stringify(x) }
 
 // GetAddedAt returns the AddedAt field as a time.Time in UTC; the zero time.Time when x is
@@ -834,7 +867,8 @@ func (x *ProjectCandidateMembership) GetAddedAt() time.Time {
 	return x.AddedAt.Time()
 }
 
-// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was absent
+// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *ProjectCandidateMembership) GetCandidateID() string {
 	if x == nil || x.CandidateID == nil {
@@ -844,7 +878,8 @@ func (x *ProjectCandidateMembership) GetCandidateID() string {
 	return *x.CandidateID
 }
 
-// String prints the ProjectCandidateMembershipLog with its field names, leaving out nil pointers and lists.
+// String prints the ProjectCandidateMembershipLog with its field names, leaving out nil pointers
+// and lists.
 func (x ProjectCandidateMembershipLog) String() string { return stringify(x) }
 
 // GetAction returns the Action field; its zero value when x is nil or the field was absent
@@ -857,7 +892,8 @@ func (x *ProjectCandidateMembershipLog) GetAction() string {
 	return *x.Action
 }
 
-// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was absent
+// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *ProjectCandidateMembershipLog) GetCandidateID() string {
 	if x == nil || x.CandidateID == nil {
@@ -886,7 +922,8 @@ func (x *ProjectCandidateMembershipLog) GetTimestamp() time.Time {
 	return x.Timestamp.Time()
 }
 
-// String prints the ProjectCandidatesUpdate with its field names, leaving out nil pointers and lists.
+// String prints the ProjectCandidatesUpdate with its field names, leaving out nil pointers and
+// lists.
 func (x ProjectCandidatesUpdate) String() string { return stringify(x) }
 
 // String prints the ProjectCreate with its field names, leaving out nil pointers and lists.
@@ -991,7 +1028,8 @@ func (x *ProjectFieldOption) GetValue() string {
 	return *x.Value
 }
 
-// String prints the ProjectFieldOptionAssociation with its field names, leaving out nil pointers and lists.
+// String prints the ProjectFieldOptionAssociation with its field names, leaving out nil pointers
+// and lists.
 func (x ProjectFieldOptionAssociation) String() string { return stringify(x) }
 
 // GetFieldType returns the FieldType field; its zero value when x is nil or the field was absent
@@ -1034,7 +1072,8 @@ func (x *ProjectFieldOptionAssociation) GetOptionID() string {
 	return *x.OptionID
 }
 
-// GetProjectFieldID returns the ProjectFieldID field; its zero value when x is nil or the field was absent
+// GetProjectFieldID returns the ProjectFieldID field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *ProjectFieldOptionAssociation) GetProjectFieldID() string {
 	if x == nil || x.ProjectFieldID == nil {
@@ -1054,13 +1093,16 @@ func (x *ProjectFieldOptionAssociation) GetText() string {
 	return *x.Text
 }
 
-// String prints the ProjectFieldOptionAssociationUpdate with its field names, leaving out nil pointers and lists.
+// String prints the ProjectFieldOptionAssociationUpdate with its field names, leaving out nil
+// pointers and lists.
 func (x ProjectFieldOptionAssociationUpdate) String() string { return stringify(x) }
 
-// String prints the ProjectFieldOptionCreate with its field names, leaving out nil pointers and lists.
+// String prints the ProjectFieldOptionCreate with its field names, leaving out nil pointers and
+// lists.
 func (x ProjectFieldOptionCreate) String() string { return stringify(x) }
 
-// String prints the ProjectFieldOptionUpdate with its field names, leaving out nil pointers and lists.
+// String prints the ProjectFieldOptionUpdate with its field names, leaving out nil pointers and
+// lists.
 func (x ProjectFieldOptionUpdate) String() string { return stringify(x) }
 
 // String prints the ProjectFieldUpdate with its field names, leaving out nil pointers and lists.
@@ -1147,7 +1189,8 @@ func (x *Sequence) GetUserID() string {
 // String prints the UploadedResume with its field names, leaving out nil pointers and lists.
 func (x UploadedResume) String() string { return stringify(x) }
 
-// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was absent
+// GetCandidateID returns the CandidateID field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *UploadedResume) GetCandidateID() string {
 	if x == nil || x.CandidateID == nil {
@@ -1166,7 +1209,8 @@ func (x *UploadedResume) GetCreatedAt() time.Time {
 	return x.CreatedAt.Time()
 }
 
-// GetDownloadURL returns the DownloadURL field; its zero value when x is nil or the field was absent
+// GetDownloadURL returns the DownloadURL field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *UploadedResume) GetDownloadURL() string {
 	if x == nil || x.DownloadURL == nil {
@@ -1275,7 +1319,8 @@ func (x *WorkInfo) GetTitle() string {
 	return *x.Title
 }
 
-// GetWorkEndDate returns the WorkEndDate field; its zero value when x is nil or the field was absent
+// GetWorkEndDate returns the WorkEndDate field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *WorkInfo) GetWorkEndDate() Date {
 	if x == nil || x.WorkEndDate == nil {
@@ -1285,7 +1330,8 @@ func (x *WorkInfo) GetWorkEndDate() Date {
 	return *x.WorkEndDate
 }
 
-// GetWorkStartDate returns the WorkStartDate field; its zero value when x is nil or the field was absent
+// GetWorkStartDate returns the WorkStartDate field; its zero value when x is nil or the field was
+// absent
 // or null.
 func (x *WorkInfo) GetWorkStartDate() Date {
 	if x == nil || x.WorkStartDate == nil {

@@ -126,10 +126,11 @@ func Load(genFile string) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(spec, models)
+	return New(spec, models)
 }
 
-func build(spec *openapi3.T, models map[string]*Model) (*Doc, error) {
+// New joins a document with gen's models (ParseModels); Load does it for the embedded one.
+func New(spec *openapi3.T, models map[string]*Model) (*Doc, error) {
 	d := &Doc{Spec: spec, Models: models, Names: map[string]string{}}
 	if spec.Components != nil {
 		for name, ref := range spec.Components.Schemas {

@@ -50,9 +50,10 @@ func main() {
 	}
 }
 
-// gofmt formats generated source, or says where it does not parse.
+// gofmt formats generated source with its comments wrapped at width, or says where it does
+// not parse.
 func gofmt(src []byte) ([]byte, error) {
-	out, err := format.Source(src)
+	out, err := format.Source(gendoc.WrapComments(src, width))
 	if err != nil {
 		return nil, fmt.Errorf("generated code does not parse: %w\n%s", err, src)
 	}

@@ -8,7 +8,8 @@
 // It reads gem.gen.go through internal/gendoc (go/ast), not by importing package gen, so a
 // stale models.gen.go can never stop it from running. Models are the struct types whose
 // every field has a json tag; response types are those reachable from the operations' 2xx
-// bodies in the document. Run it through `go generate ./gen` (see gen/generate.go).
+// bodies in the document. It also wraps the comments oapi-codegen wrote in gem.gen.go at
+// 100 columns. Run it through `go generate ./gen` (see gen/generate.go).
 package main
 
 import (
@@ -45,6 +46,26 @@ func main() {
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
 		log.Fatalf("modelgen: %v", err)
 	}
+	// oapi-codegen writes each description on one line; go doc reads better wrapped.
+	if err := wrap(*in); err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
+}
+
+// width is the column doc comments wrap at.
+const width = 100
+
+// wrap rewrites a generated file with its comments wrapped at width.
+func wrap(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := format.Source(gendoc.WrapComments(src, width))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.WriteFile(path, out, 0o644)
 }
 
 // checkEnums fails when a named enum's values differ between the places of the overlaid
@@ -128,5 +149,5 @@ func render(models []*model) ([]byte, error) {
 			}
 		}
 	}
-	return format.Source(b.Bytes())
+	return format.Source(gendoc.WrapComments(b.Bytes(), width))
 }
