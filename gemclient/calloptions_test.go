@@ -77,7 +77,7 @@ func TestLimiterDeadlineWrapsDeadlineExceeded(t *testing.T) {
 		"WithLimiter":   gemclient.WithLimiter(refusingLimiter{}),
 	} {
 		c := newClient(t, s, opt)
-		_, _ = c.GetCandidate(context.Background(), "c1") // spends the burst
+		_, _ = c.GetCandidate(context.Background(), "c1")                     // spends the burst
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // the limiter's wait is 1000 s
 		_, err := c.GetCandidate(ctx, "c1")
 		cancel()
