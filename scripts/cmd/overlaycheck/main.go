@@ -87,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if len(r.Unmatched) > 0 || len(r.Problems) > 0 || !r.Renames.Settled() || (len(r.Unnamed) > 0 && !*allowUnnamed) {
+	if len(r.Unmatched) > 0 || len(r.Problems) > 0 || r.Renames.Pending() || (len(r.Unnamed) > 0 && !*allowUnnamed) {
 		return 1
 	}
 	return 0

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,17 +85,47 @@ func renameAll(t *testing.T, data []byte) ([]byte, renames) {
 }
 
 // allRenamed writes the all-renamed variant of the repository's document and checks
-// it against the repository's overlay, with the committed document as the base.
+// it against the repository's overlay, with the committed document as the base. The
+// check runs once for the tests that share it; each gets its own copy of the variant.
 func allRenamed(t *testing.T) (spec string, r *Report, m renames) {
 	t.Helper()
+	c := allRenamedOnce(t)
+	require.NoError(t, c.err)
+	spec = filepath.Join(t.TempDir(), "openapi.json")
+	require.NoError(t, os.WriteFile(spec, c.variant, 0o644))
+	return spec, c.report, c.renames
+}
+
+type allRenamedCheck struct {
+	variant []byte
+	renames renames
+	report  *Report
+	err     error
+}
+
+var (
+	allRenamedMu     sync.Mutex
+	allRenamedResult *allRenamedCheck
+)
+
+func allRenamedOnce(t *testing.T) *allRenamedCheck {
+	allRenamedMu.Lock()
+	defer allRenamedMu.Unlock()
+	if allRenamedResult != nil {
+		return allRenamedResult
+	}
+	c := &allRenamedCheck{}
 	base, err := os.ReadFile(repoSpec)
 	require.NoError(t, err)
-	variant, m := renameAll(t, base)
-	spec = filepath.Join(t.TempDir(), "openapi.json")
-	require.NoError(t, os.WriteFile(spec, variant, 0o644))
-	r, err = Check(spec, repoOverlay, WithBase("HEAD:api/openapi.json", base), WithGeneratorConfig(repoConfig))
+	c.variant, c.renames = renameAll(t, base)
+	dir, err := os.MkdirTemp("", "allrenamed-")
 	require.NoError(t, err)
-	return spec, r, m
+	defer os.RemoveAll(dir)
+	spec := filepath.Join(dir, "openapi.json")
+	require.NoError(t, os.WriteFile(spec, c.variant, 0o644))
+	c.report, c.err = Check(spec, repoOverlay, WithBase("HEAD:api/openapi.json", base), WithGeneratorConfig(repoConfig))
+	allRenamedResult = c
+	return c
 }
 
 // applySuggestion writes the repository's overlay with the report's suggestion

@@ -51,7 +51,7 @@ type Action struct {
 }
 
 // Report is the outcome of a check. It is clean when its three lists are empty and
-// the renames, if any, are settled.
+// no rename entry that rests on a certain pair is missing from the overlay.
 type Report struct {
 	// Unnamed are the operations without an operationId after the overlay.
 	Unnamed []Operation
@@ -69,7 +69,7 @@ type Report struct {
 
 // Clean reports whether the check found nothing.
 func (r *Report) Clean() bool {
-	return len(r.Unnamed) == 0 && len(r.Unmatched) == 0 && len(r.Problems) == 0 && r.Renames.Settled()
+	return len(r.Unnamed) == 0 && len(r.Unmatched) == 0 && len(r.Problems) == 0 && !r.Renames.Pending()
 }
 
 // Option configures Check.

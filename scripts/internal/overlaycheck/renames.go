@@ -16,6 +16,12 @@ import (
 // otherwise than the base document, and the overlay entries that keep the SDK's Go
 // type names. It is settled when the overlay already keeps them: then Retargets,
 // Entries and Ambiguous are empty.
+//
+// Only what rests on certain pairs (equal structure) fails the check (Pending).
+// Suggestions that rest on pairs matched by similarity only (Unsure) and ambiguous
+// components are reported for a maintainer to judge: if such a pair is a removal and
+// an unrelated addition after all, nothing can silence it, and goapidiff reports
+// the Go API either way.
 type Renames struct {
 	// Base names the base document (a file or a git revision).
 	Base string
@@ -32,9 +38,28 @@ type Renames struct {
 	Notes []string
 }
 
-// Settled reports whether the overlay already keeps every Go name.
+// Settled reports whether there is nothing left to suggest or decide.
 func (r *Renames) Settled() bool {
 	return r == nil || len(r.Retargets) == 0 && len(r.Entries) == 0 && len(r.Ambiguous) == 0
+}
+
+// Pending reports whether suggestions that rest on certain pairs are not in the
+// overlay yet: the Go type names would change.
+func (r *Renames) Pending() bool {
+	if r == nil {
+		return false
+	}
+	for _, rt := range r.Retargets {
+		if !rt.Unsure {
+			return true
+		}
+	}
+	for _, e := range r.Entries {
+		if !e.Unsure {
+			return true
+		}
+	}
+	return false
 }
 
 // retargets reports whether action number n is among the rewritten ones.
@@ -51,6 +76,8 @@ type Retarget struct {
 	Target string
 	// Text is the whole action rewritten, indented to go under "actions:".
 	Text string
+	// Unsure says the rewriting rests only on pairs matched by similarity.
+	Unsure bool
 }
 
 // Entry is an overlay action to add.
@@ -61,6 +88,8 @@ type Entry struct {
 	Key, Value string
 	// Text is the action, indented to go under "actions:".
 	Text string
+	// Unsure says the entry is for a pair matched by similarity only.
+	Unsure bool
 }
 
 // goTypeSections are the components sections oapi-codegen v2.8.2 makes Go types of,
@@ -86,30 +115,17 @@ func checkRenames(base, spec []byte, baseName string, ov *overlay.Overlay, overl
 	if len(r.Renamed) == 0 {
 		return r, nil
 	}
-	m := renames{}
+	m, certain := renames{}, renames{}
 	for _, rn := range r.Renamed {
 		m.add(rn.Section, rn.Old, rn.New)
+		if rn.Match != MatchSimilar {
+			certain.add(rn.Section, rn.Old, rn.New)
+		}
 	}
-
-	items, err := actionNodes(overlayText)
-	if err != nil {
+	var err error
+	if r.Retargets, err = retargetActions(overlayText, ov, m, certain); err != nil {
 		return nil, err
 	}
-	if len(items) != len(ov.Actions) {
-		return nil, fmt.Errorf("the overlay file has %d actions, its parsed form %d", len(items), len(ov.Actions))
-	}
-	for i, a := range ov.Actions {
-		node := cloneNode(items[i])
-		if !m.rewriteAction(node) {
-			continue
-		}
-		text, err := renderAction(node)
-		if err != nil {
-			return nil, err
-		}
-		r.Retargets = append(r.Retargets, Retarget{Action: i + 1, Line: items[i].Line, Target: a.Target, Text: text})
-	}
-
 	// The documents as the generator would see them: the old one with the overlay
 	// as it was for it (actions already rewritten for the new names are mapped
 	// back), the new one with the overlay's actions rewritten for it.
@@ -121,6 +137,45 @@ func checkRenames(base, spec []byte, baseName string, ov *overlay.Overlay, overl
 	if err != nil {
 		return nil, err
 	}
+	if err := r.nameEntries(oldTree, newTree, newRaw, configPath); err != nil {
+		return nil, err
+	}
+	for i := range r.Entries {
+		if r.Entries[i].Text, err = renderAction(r.Entries[i].node()); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// retargetActions rewrites the overlay's actions that name renamed components.
+func retargetActions(overlayText []byte, ov *overlay.Overlay, m, certain renames) ([]Retarget, error) {
+	items, err := actionNodes(overlayText)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) != len(ov.Actions) {
+		return nil, fmt.Errorf("the overlay file has %d actions, its parsed form %d", len(items), len(ov.Actions))
+	}
+	var out []Retarget
+	for i, a := range ov.Actions {
+		node := cloneNode(items[i])
+		if !m.rewriteAction(node) {
+			continue
+		}
+		text, err := renderAction(node)
+		if err != nil {
+			return nil, err
+		}
+		unsure := !certain.rewriteAction(cloneNode(items[i]))
+		out = append(out, Retarget{Action: i + 1, Line: items[i].Line, Target: a.Target, Text: text, Unsure: unsure})
+	}
+	return out, nil
+}
+
+// nameEntries sets the Go name of each rename that names a Go type and adds the
+// entries that keep it, comparing the old overlaid document with the new one.
+func (r *Renames) nameEntries(oldTree, newTree, newRaw any, configPath string) error {
 	var namer *goNamer
 	for i, rn := range r.Renamed {
 		if !goTypeSections[rn.Section] {
@@ -128,10 +183,11 @@ func checkRenames(base, spec []byte, baseName string, ov *overlay.Overlay, overl
 		}
 		if namer == nil {
 			if configPath == "" {
-				return nil, errors.New("renamed components found: the generator's configuration is needed to name their Go types")
+				return errors.New("renamed components found: the generator's configuration is needed to name their Go types")
 			}
+			var err error
 			if namer, err = loadGoNamer(configPath); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		oldComp := lookupAny(oldTree, "components", rn.Section, rn.Old)
@@ -144,26 +200,28 @@ func checkRenames(base, spec []byte, baseName string, ov *overlay.Overlay, overl
 		}
 		r.Renamed[i].GoName = goName(oldComp, rn.Old)
 		if _, isRef := asMap(lookupAny(newRaw, "components", rn.Section, rn.New))["$ref"]; isRef {
-			r.Notes = append(r.Notes, fmt.Sprintf("components.%s.%s is a bare $ref: oapi-codegen ignores x-go-name there and names the type %s; keep %s by hand (x-go-type-name on what it refers to, or an alias).",
-				rn.Section, rn.New, namer.typeName(rn.New), r.Renamed[i].GoName))
+			r.Notes = append(r.Notes, fmt.Sprintf("components.%s.%s is only a $ref: oapi-codegen ignores x-go-name there "+
+				"and names the alias it generates after the component, so the Go type %s becomes %s; this check suggests nothing for it.",
+				rn.Section, rn.New, r.Renamed[i].GoName, namer.typeName(rn.New)))
 			continue
 		}
+		var entries []Entry
 		if goName(newComp, rn.New) != r.Renamed[i].GoName {
-			r.Entries = append(r.Entries, newEntry(componentTarget(rn.Section, rn.New), "x-go-name", r.Renamed[i].GoName))
+			entries = append(entries, Entry{Target: componentTarget(rn.Section, rn.New), Key: "x-go-name", Value: r.Renamed[i].GoName})
 		}
 		if rn.Section == "schemas" {
-			r.Entries = append(r.Entries, enumEntries(namer, rn, oldComp, newComp)...)
+			entries = append(entries, enumEntries(namer, rn, oldComp, newComp)...)
 			if hasUnion(newComp) {
-				r.Notes = append(r.Notes, fmt.Sprintf("components.schemas.%s has oneOf/anyOf: the generator names their member types after the component, which this check does not predict; compare with goapidiff.", rn.New))
+				r.Notes = append(r.Notes, fmt.Sprintf("components.schemas.%s has oneOf/anyOf: the generator names their "+
+					"member types after the component, which this check does not predict; compare with goapidiff.", rn.New))
 			}
 		}
-	}
-	for i := range r.Entries {
-		if r.Entries[i].Text, err = renderAction(r.Entries[i].node()); err != nil {
-			return nil, err
+		for _, e := range entries {
+			e.Unsure = rn.Match == MatchSimilar
+			r.Entries = append(r.Entries, e)
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // actionNodes returns the nodes of the overlay file's actions, in order.
@@ -274,7 +332,7 @@ func enumEntries(namer *goNamer, rn Rename, oldComp, newComp any) []Entry {
 	walkEnums(newComp, []string{rn.New}, componentTarget("schemas", rn.New), func(path []string, target string, name string) {
 		was, ok := oldNames[strings.Join(path[1:], "\x00")]
 		if ok && was != name {
-			out = append(out, newEntry(target, "x-go-type-name", was))
+			out = append(out, Entry{Target: target, Key: "x-go-type-name", Value: was})
 		}
 	}, namer)
 	return out
@@ -350,10 +408,6 @@ func member(name string) string {
 		return "." + name
 	}
 	return "[" + quoteName(name) + "]"
-}
-
-func newEntry(target, key, value string) Entry {
-	return Entry{Target: target, Key: key, Value: value}
 }
 
 func (e Entry) node() *yaml.Node {
@@ -464,10 +518,15 @@ func (r *Renames) entriesBlock() string {
 	fmt.Fprintf(&b, "  # Components Gem renamed (overlaycheck, against %s): x-go-name and x-go-type-name\n", r.Base)
 	b.WriteString("  # keep the Go type names the SDK published.\n")
 	for _, e := range r.Entries {
+		if e.Unsure {
+			b.WriteString(unsureComment)
+		}
 		b.WriteString(e.Text)
 	}
 	return b.String()
 }
+
+const unsureComment = "  # Matched by similarity only: keep this if it is a rename, else leave it out.\n"
 
 // Snippet is the suggestion as one YAML snippet for api/overlay.yaml: the rewritten
 // actions, each under a comment naming the action it replaces, then the entries to
@@ -476,6 +535,9 @@ func (r *Renames) Snippet() string {
 	var b strings.Builder
 	for _, rt := range r.Retargets {
 		fmt.Fprintf(&b, "  # Replaces action %d (line %d, target %s):\n", rt.Action, rt.Line, yamlQuote(rt.Target))
+		if rt.Unsure {
+			b.WriteString(unsureComment)
+		}
 		b.WriteString(rt.Text)
 	}
 	if len(r.Entries) > 0 {
@@ -519,11 +581,16 @@ func (r *Renames) markdown(b *strings.Builder) {
 			"then `make generate`: goapidiff should report no change to the Go API.\n\n```yaml\n")
 		b.WriteString(r.Snippet())
 		b.WriteString("```\n\n")
+		if !r.Pending() {
+			b.WriteString("All of them rest on pairs matched by similarity only, so they do not fail the check: " +
+				"keep those that are renames.\n\n")
+		}
 	}
 	if len(r.Ambiguous) > 0 {
 		fmt.Fprintf(b, "### Ambiguous (%d)\n\n", len(r.Ambiguous))
 		b.WriteString("These look alike and nothing tells them apart, so nothing is suggested for them: decide which became which, " +
-			"then add an `x-go-name` action for each (the old Go name, on the new component) and retarget the actions that name them.\n\n")
+			"then add an `x-go-name` action for each (the old Go name, on the new component) and retarget the actions that name them. " +
+			"They do not fail the check; goapidiff shows what they do to the Go API.\n\n")
 		for _, a := range r.Ambiguous {
 			fmt.Fprintf(b, "- %s: `%s` became one of `%s`\n", a.Section, strings.Join(a.Old, "`, `"), strings.Join(a.New, "`, `"))
 		}

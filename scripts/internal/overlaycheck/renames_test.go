@@ -151,3 +151,52 @@ func TestApplyToNeedsBlockActions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "anything", string(same), "a settled check changes nothing")
 }
+
+// Suggestions that rest on similarity alone, and ambiguous components, are reported
+// without failing the check: a removal next to an unrelated addition could never be
+// settled otherwise.
+func TestUnsureRenamesDoNotFailTheCheck(t *testing.T) {
+	label := func(d string) any {
+		return decodeDoc(t, `{"type":"object","description":"`+d+`","properties":{"id":{"type":"string"}}}`)
+	}
+	user := decodeDoc(t, userSchema)
+	grown := decodeDoc(t, `{"type":"object","required":["id"],"properties":{"id":{"type":"string"},"email":{"type":"string","format":"email"},"name":{"type":"string","nullable":true},"phone":{"type":"string"}}}`)
+	base := smallDoc(t, map[string]any{"A": label("a"), "B": label("b"), "User": user}, "User")
+	spec := strings.NewReplacer(`"A":`, `"X":`, `"B":`, `"Y":`, `"description":"a"`, `"description":"x"`, `"description":"b"`, `"description":"y"`,
+		`"User":`, `"Member":`, `schemas/User"`, `schemas/Member"`).Replace(string(smallDoc(t, map[string]any{"A": label("a"), "B": label("b"), "User": grown}, "User")))
+	ov := writeTemp(t, "overlay.yaml", []byte("overlay: 1.1.0\ninfo:\n  title: t\n  version: v\nactions:\n  - target: $.components.schemas.User.properties.email\n    update:\n      x-go-type-skip-optional-pointer: true\n"))
+	r := checkAgainst(t, writeTemp(t, "openapi.json", []byte(spec)), ov, base)
+	require.Len(t, r.Renames.Renamed, 1)
+	assert.Equal(t, MatchSimilar, r.Renames.Renamed[0].Match)
+	assert.Equal(t, []Ambiguity{{Section: "schemas", Old: []string{"A", "B"}, New: []string{"X", "Y"}}}, r.Renames.Ambiguous)
+	require.Len(t, r.Renames.Entries, 1)
+	assert.True(t, r.Renames.Entries[0].Unsure)
+	require.Len(t, r.Renames.Retargets, 1)
+	assert.True(t, r.Renames.Retargets[0].Unsure)
+	assert.False(t, r.Renames.Pending())
+	assert.False(t, r.Renames.Settled())
+	// The action naming User matches nothing: that fails the check, as it fails generation.
+	assert.Len(t, r.Unmatched, 1)
+	md := r.Markdown()
+	assert.Contains(t, md, "| schemas | `User` | `Member` | `User` | similar (0.89): check it |\n")
+	assert.Contains(t, md, unsureComment+"  - target: \"$.components.schemas.Member\"\n    update: {x-go-name: User}\n")
+	assert.Contains(t, md, "All of them rest on pairs matched by similarity only, so they do not fail the check")
+	assert.Contains(t, md, "They do not fail the check; goapidiff shows what they do to the Go API.")
+
+	fixed, err := r.Renames.ApplyTo(readFile(t, ov))
+	require.NoError(t, err)
+	after := checkAgainst(t, writeTemp(t, "openapi.json", []byte(spec)), writeTemp(t, "overlay.yaml", fixed), base)
+	assert.True(t, after.Clean(), after.Markdown())
+	assert.NotEmpty(t, after.Renames.Ambiguous, "still reported")
+}
+
+func TestRenamedBareRefIsANote(t *testing.T) {
+	schemas := map[string]any{"User": decodeDoc(t, userSchema), "Owner": decodeDoc(t, `{"$ref":"#/components/schemas/User"}`)}
+	base := smallDoc(t, schemas, "User", "Owner")
+	spec := strings.NewReplacer(`"Owner":`, `"Holder":`, `schemas/Owner"`, `schemas/Holder"`).Replace(string(base))
+	ov := writeTemp(t, "overlay.yaml", []byte("overlay: 1.1.0\ninfo:\n  title: t\n  version: v\nactions:\n  - target: $.info\n    update:\n      title: y\n"))
+	r := checkAgainst(t, writeTemp(t, "openapi.json", []byte(spec)), ov, base)
+	assert.Equal(t, []Rename{{Section: "schemas", Old: "Owner", New: "Holder", GoName: "Owner", Match: MatchSame, Score: 1}}, r.Renames.Renamed)
+	assert.Empty(t, r.Renames.Entries)
+	assert.Equal(t, []string{"components.schemas.Holder is only a $ref: oapi-codegen ignores x-go-name there and names the alias it generates after the component, so the Go type Owner becomes Holder; this check suggests nothing for it."}, r.Renames.Notes)
+}
