@@ -212,8 +212,8 @@ func TestAllRenamedSuggestionSettlesTheOverlay(t *testing.T) {
 // TestAllRenamedKeepsGoAPI is the whole maintainer flow on the all-renamed variant:
 // the suggestion pasted into a copy of the overlay, `make generate` in a copy of the
 // module, and the exported API of gen and gemclient compared with the work tree's
-// (goapidiff's library): no change. It takes about ten seconds once the generators
-// are in Go's build cache; -short skips it.
+// (goapidiff's library): no change. It takes 10 to 20 seconds on two cores once the
+// generators are in Go's build cache; -short skips it.
 func TestAllRenamedKeepsGoAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("regenerates the SDK")

@@ -83,30 +83,10 @@ func matchComponents(oldDoc, newDoc any) ([]Rename, []Ambiguity) {
 	m := &matcher{
 		oldDoc: oldDoc, newDoc: newDoc,
 		old: asMap(lookupAny(oldDoc, "components")), new: asMap(lookupAny(newDoc, "components")),
-		removed: map[string][]string{}, added: map[string][]string{},
 		toNew: map[compKey]string{}, toOld: map[compKey]string{}, how: map[compKey]Rename{},
 	}
-	for _, sec := range slices.Sorted(maps.Keys(m.old)) {
-		o, n := asMap(m.old[sec]), asMap(m.new[sec])
-		for _, name := range slices.Sorted(maps.Keys(o)) {
-			if _, ok := n[name]; !ok {
-				m.removed[sec] = append(m.removed[sec], name)
-			}
-		}
-	}
-	for _, sec := range slices.Sorted(maps.Keys(m.new)) {
-		o, n := asMap(m.old[sec]), asMap(m.new[sec])
-		for _, name := range slices.Sorted(maps.Keys(n)) {
-			if _, ok := o[name]; !ok {
-				m.added[sec] = append(m.added[sec], name)
-			}
-		}
-	}
-	for {
-		if m.round() || m.interchangeable() || m.similar() {
-			continue
-		}
-		break
+	m.removed, m.added = onlyIn(m.old, m.new), onlyIn(m.new, m.old)
+	for m.round() || m.interchangeable() || m.similar() {
 	}
 	var out []Rename
 	for _, sec := range slices.Sorted(maps.Keys(m.removed)) {
@@ -117,6 +97,19 @@ func matchComponents(oldDoc, newDoc any) ([]Rename, []Ambiguity) {
 		}
 	}
 	return out, m.ambiguities()
+}
+
+// onlyIn returns, per section, the sorted names of the components of a that b lacks.
+func onlyIn(a, b map[string]any) map[string][]string {
+	out := map[string][]string{}
+	for sec, comps := range a {
+		for _, name := range slices.Sorted(maps.Keys(asMap(comps))) {
+			if _, ok := asMap(b[sec])[name]; !ok {
+				out[sec] = append(out[sec], name)
+			}
+		}
+	}
+	return out
 }
 
 // signature is what a round compares.
@@ -209,8 +202,8 @@ var docKeys = map[string]bool{"description": true, "summary": true, "title": tru
 var nameMaps = map[string]bool{"properties": true, "patternProperties": true, "content": true, "headers": true,
 	"encoding": true, "links": true, "responses": true, "callbacks": true, "mapping": true, "variables": true}
 
-// canonical copies v with references written by canonicalRef and, for the
-// structure, the documentation keys left out.
+// canonical copies v with references to components written by canonicalRef and,
+// for the structure, the documentation keys left out.
 func (m *matcher) canonical(v any, side int, structure bool) any {
 	var walk func(v any, names bool) any
 	walk = func(v any, names bool) any {
@@ -219,10 +212,6 @@ func (m *matcher) canonical(v any, side int, structure bool) any {
 			out := make(map[string]any, len(t))
 			for k, e := range t {
 				if !names && structure && docKeys[k] {
-					continue
-				}
-				if s, ok := e.(string); ok && k == "$ref" && !names {
-					out[k] = m.canonicalRef(s, side)
 					continue
 				}
 				out[k] = walk(e, !names && nameMaps[k])
@@ -234,6 +223,11 @@ func (m *matcher) canonical(v any, side int, structure bool) any {
 				out[i] = walk(e, false)
 			}
 			return out
+		case string:
+			// $ref, and the values of a discriminator's mapping.
+			if strings.HasPrefix(t, "#/components/") {
+				return m.canonicalRef(t, side)
+			}
 		}
 		return v
 	}

@@ -257,9 +257,8 @@ func overlaid(doc []byte, ov *overlay.Overlay, m renames) (any, error) {
 		}
 		single := *ov
 		single.Actions = []overlay.Action{a}
-		if _, err := single.ApplyToStrict(root); err != nil {
-			continue
-		}
+		// An action that does not apply is Check's to report; here it is left out.
+		_, _ = single.ApplyToStrict(root)
 	}
 	var v any
 	if err := root.Decode(&v); err != nil {
