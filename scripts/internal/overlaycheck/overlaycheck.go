@@ -4,12 +4,15 @@
 // overlay package in strict mode), so what it reports is what the generator
 // would hit: actions whose target matches nothing, which abort generation,
 // and operations left without an operationId, which the generator would name
-// from method and path.
+// from method and path. Given the document the overlay was written for (WithBase),
+// it also finds the components the new document renamed and suggests the overlay
+// entries that keep the SDK's Go type names (see Renames).
 package overlaycheck
 
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -47,7 +50,8 @@ type Action struct {
 	Description string
 }
 
-// Report is the outcome of a check. It is clean when all three lists are empty.
+// Report is the outcome of a check. It is clean when its three lists are empty and
+// no rename entry that rests on a certain pair is missing from the overlay.
 type Report struct {
 	// Unnamed are the operations without an operationId after the overlay.
 	Unnamed []Operation
@@ -58,17 +62,52 @@ type Report struct {
 	// not apply, an overlaid document that does not load, operationIds used
 	// twice.
 	Problems []string
+	// Renames are the components renamed since the base document, nil when no
+	// base was given (WithBase).
+	Renames *Renames
 }
 
 // Clean reports whether the check found nothing.
 func (r *Report) Clean() bool {
-	return len(r.Unnamed) == 0 && len(r.Unmatched) == 0 && len(r.Problems) == 0
+	return len(r.Unnamed) == 0 && len(r.Unmatched) == 0 && len(r.Problems) == 0 && !r.Renames.Pending()
+}
+
+// Option configures Check.
+type Option func(*options)
+
+type options struct {
+	base       []byte
+	baseName   string
+	configPath string
+}
+
+// WithBase gives the document the overlay was written for (the one the checked
+// document replaces), named name in the report. Check then pairs the components
+// the new document renamed with their old names and suggests the overlay entries
+// that keep the Go type names.
+func WithBase(name string, doc []byte) Option {
+	return func(o *options) { o.base, o.baseName = doc, name }
+}
+
+// WithGeneratorConfig gives oapi-codegen's configuration file, whose naming options
+// (name-normalizer, additional-initialisms) say what Go names the generator gives
+// components. It is needed when a component was renamed.
+func WithGeneratorConfig(path string) Option {
+	return func(o *options) { o.configPath = path }
 }
 
 // Check applies the overlay at overlayPath to the document at specPath and
 // reports what the generator would trip over. It returns an error only when
 // the inputs cannot be read or are not a document and an overlay at all.
-func Check(specPath, overlayPath string) (*Report, error) {
+func Check(specPath, overlayPath string, opts ...Option) (*Report, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		return nil, fmt.Errorf("load OpenAPI document %s: %w", specPath, err)
+	}
 	root, err := loadAsYAML(specPath)
 	if err != nil {
 		return nil, err
@@ -80,8 +119,17 @@ func Check(specPath, overlayPath string) (*Report, error) {
 	if err := ov.Validate(); err != nil {
 		return nil, fmt.Errorf("overlay %s is not valid: %w", overlayPath, err)
 	}
+	overlayText, err := os.ReadFile(overlayPath)
+	if err != nil {
+		return nil, err
+	}
 
 	r := &Report{}
+	if o.base != nil {
+		if r.Renames, err = checkRenames(o.base, spec, o.baseName, ov, overlayText, o.configPath); err != nil {
+			return nil, err
+		}
+	}
 	// ApplyToStrict checks each action's target against the document as the
 	// earlier actions left it, then applies the action. Doing the same one
 	// action at a time tells which action fails and why.
@@ -136,6 +184,21 @@ func loadAsYAML(specPath string) (*yaml.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load OpenAPI document %s: %w", specPath, err)
 	}
+	return encodeYAML(doc, specPath)
+}
+
+// loadAsYAMLData is loadAsYAML for a document in memory (a git revision's).
+func loadAsYAMLData(data []byte) (*yaml.Node, error) {
+	l := openapi3.NewLoader()
+	l.IncludeOrigin = true
+	doc, err := l.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("load OpenAPI document: %w", err)
+	}
+	return encodeYAML(doc, "the document")
+}
+
+func encodeYAML(doc *openapi3.T, specPath string) (*yaml.Node, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -255,7 +318,12 @@ func (r *Report) Markdown() string {
 	b.WriteString("# Overlay check\n\n")
 	if r.Clean() {
 		b.WriteString("Every operation has an operationId and every overlay action matches the document.\n")
-		return b.String()
+		if r.Renames == nil || len(r.Renames.Renamed) == 0 {
+			return b.String()
+		}
+		b.WriteByte('\n')
+		r.Renames.markdown(&b)
+		return strings.TrimSuffix(b.String(), "\n")
 	}
 	if len(r.Unnamed) > 0 {
 		fmt.Fprintf(&b, "## Operations without an operationId (%d)\n\n", len(r.Unnamed))
@@ -278,10 +346,14 @@ func (r *Report) Markdown() string {
 			if a.Description != "" {
 				fmt.Fprintf(&b, " (%s)", a.Description)
 			}
+			if r.Renames.retargets(a.Number) {
+				b.WriteString(": it names a renamed component, rewritten below")
+			}
 			b.WriteByte('\n')
 		}
 		b.WriteByte('\n')
 	}
+	r.Renames.markdown(&b)
 	if len(r.Problems) > 0 {
 		fmt.Fprintf(&b, "## Other problems (%d)\n\n", len(r.Problems))
 		for _, p := range r.Problems {
