@@ -63,6 +63,13 @@ func TestWithFakeCreateDuplicateAddToProject(t *testing.T) {
 		assert.Equal(t, []string{*first.ID}, change.Unchanged, "already added by project_ids at creation")
 		assert.ElementsMatch(t, []string{*first.ID, *other.ID}, fake.ProjectCandidateIDs(*project.ID))
 
+		// An id Gem does not know is not "already in the project": the write is lost, and
+		// the helper says so.
+		_, err = c.AddToProject(ctx, *project.ID, []string{"Y2FuZGlkYXRlczo5OTk5"}, "")
+		var merr *gemclient.MembershipError
+		require.ErrorAs(t, err, &merr)
+		assert.Equal(t, []string{"Y2FuZGlkYXRlczo5OTk5"}, merr.IDs)
+
 		change, err = c.RemoveFromProject(ctx, *project.ID, []string{*other.ID, "Y2FuZGlkYXRlczo5OTk5"}, "")
 		require.NoError(t, err)
 		assert.Equal(t, []string{*other.ID}, change.Changed)

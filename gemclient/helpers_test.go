@@ -189,6 +189,55 @@ func TestProjectHelpersReturnOtherErrors(t *testing.T) {
 	}
 }
 
+// Only Gem's "already in the project" (or "not in the project") answer means unchanged. A
+// 400 that names candidate_ids for another reason (ids Gem does not know) is an error
+// naming every id not written: a sync job never reads a lost write as done.
+func TestProjectHelpersTellUnchangedFromRefused(t *testing.T) {
+	// The second batch holds ids Gem does not know; the first was written.
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		var body gen.ProjectCandidatesUpdate
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if slices.Contains(body.CandidateIDs, "ghost") {
+			writeJSON(w, 400, `{"code":400,"status":"Bad Request","message":"Candidates with the ids do not exist","errors":{"json":{"candidate_ids":["ghost"]}}}`)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	ids := append(ids("c", 1000), "d1", "ghost", "d2")
+	change, err := newClient(t, s).AddToProject(context.Background(), "p1", ids, "")
+	var merr *gemclient.MembershipError
+	require.ErrorAs(t, err, &merr)
+	assert.Equal(t, gemclient.OpAddCandidatesToProject, merr.Operation)
+	assert.Equal(t, []string{"d1", "ghost", "d2"}, merr.IDs, "the refused batch: nothing of it was written")
+	assert.Len(t, change.Changed, 1000)
+	assert.Empty(t, change.Unchanged, "not 'already in the project'")
+	assert.True(t, gemclient.IsBadRequest(err), "the APIError is in the chain")
+	assert.Contains(t, err.Error(), "3 candidates not written (d1, ghost, d2)")
+	assert.Equal(t, 2, s.Count(), "not resent without the named id: the rest was not refused for being there")
+
+	// Removing: "not in the project" is unchanged, the same 400 with another message is not.
+	for msg, refused := range map[string]bool{"Candidates with the ids are not in the project": false, "Candidates with the ids are locked": true} {
+		s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			var body gen.ProjectCandidatesUpdate
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			if slices.Contains(body.CandidateIDs, "x") {
+				writeJSON(w, 400, map[string]any{"code": 400, "message": msg, "errors": map[string]any{"json": map[string]any{"candidate_ids": []string{"x"}}}})
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		})
+		change, err := newClient(t, s).RemoveFromProject(context.Background(), "p1", []string{"a", "x"}, "")
+		if refused {
+			require.ErrorAs(t, err, &merr, msg)
+			assert.Equal(t, []string{"a", "x"}, merr.IDs)
+			continue
+		}
+		require.NoError(t, err, msg)
+		assert.Equal(t, []string{"a"}, change.Changed)
+		assert.Equal(t, []string{"x"}, change.Unchanged)
+	}
+}
+
 func TestGetCandidatesByIDs(t *testing.T) {
 	known := map[string]bool{}
 	for _, id := range ids("c", 45) {
