@@ -49,7 +49,7 @@ func (c *Client) GetCandidatesByIDs(ctx context.Context, ids []string, opts ...C
 				return nil, err
 			}
 			if cand.ID != nil {
-				byID[*cand.ID] = cand
+				byID[*cand.ID] = *cand
 			}
 		}
 	}

@@ -515,10 +515,11 @@ func (c *Client) ListCandidateEvents(ctx context.Context, candidateID string, pa
 // ListCandidateEventsAll iterates over every item of GET /v0/candidates/{candidate_id}/events: List
 // candidate events (DEPRECATED). This API is deprecated. It asks for 100 items a page unless
 // PageSize says otherwise, fetches concurrently with Workers, and stops at the first error, which
-// it yields once with a zero item: check the error before using the item.
+// it yields once with a nil item. Range over it with two variables and check the error (for x, err
+// := range ...); a one-variable range drops the error, and gemvet (contrib/gemvet) reports it.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListCandidateEventsAll(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams, opts ...CallOption) iter.Seq2[gen.CandidateEvent, error] {
+func (c *Client) ListCandidateEventsAll(ctx context.Context, candidateID string, params *gen.ListCandidateEventsParams, opts ...CallOption) iter.Seq2[*gen.CandidateEvent, error] {
 	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListCandidateEventsParams, opts ...CallOption) ([]gen.CandidateEvent, *PageInfo, error) {
 		return c.ListCandidateEvents(ctx, candidateID, p, opts...)
 	},
@@ -540,9 +541,10 @@ func (c *Client) ListCandidateNotes(ctx context.Context, candidateID string, par
 
 // ListCandidateNotesAll iterates over every item of GET /v0/candidates/{candidate_id}/notes: List
 // notes that belong to a candidate. It asks for 100 items a page unless PageSize says otherwise,
-// fetches concurrently with Workers, and stops at the first error, which it yields once with a zero
-// item: check the error before using the item.
-func (c *Client) ListCandidateNotesAll(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams, opts ...CallOption) iter.Seq2[gen.Note, error] {
+// fetches concurrently with Workers, and stops at the first error, which it yields once with a nil
+// item. Range over it with two variables and check the error (for x, err := range ...); a
+// one-variable range drops the error, and gemvet (contrib/gemvet) reports it.
+func (c *Client) ListCandidateNotesAll(ctx context.Context, candidateID string, params *gen.ListCandidateNotesParams, opts ...CallOption) iter.Seq2[*gen.Note, error] {
 	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListCandidateNotesParams, opts ...CallOption) ([]gen.Note, *PageInfo, error) {
 		return c.ListCandidateNotes(ctx, candidateID, p, opts...)
 	},
@@ -565,8 +567,10 @@ func (c *Client) ListCandidates(ctx context.Context, params *gen.ListCandidatesP
 
 // ListCandidatesAll iterates over every item of GET /v0/candidates: List candidates. It asks for
 // 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at
-// the first error, which it yields once with a zero item: check the error before using the item.
-func (c *Client) ListCandidatesAll(ctx context.Context, params *gen.ListCandidatesParams, opts ...CallOption) iter.Seq2[gen.Candidate, error] {
+// the first error, which it yields once with a nil item. Range over it with two variables and check
+// the error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListCandidatesAll(ctx context.Context, params *gen.ListCandidatesParams, opts ...CallOption) iter.Seq2[*gen.Candidate, error] {
 	return walk(ctx, params, opts, c.ListCandidates,
 		func(p *gen.ListCandidatesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -587,8 +591,10 @@ func (c *Client) ListCustomFieldOptions(ctx context.Context, customFieldID strin
 // ListCustomFieldOptionsAll iterates over every item of GET
 // /v0/custom_fields/{custom_field_id}/options: List options in a custom field. It asks for 100
 // items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
-// first error, which it yields once with a zero item: check the error before using the item.
-func (c *Client) ListCustomFieldOptionsAll(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams, opts ...CallOption) iter.Seq2[gen.CustomFieldOption, error] {
+// first error, which it yields once with a nil item. Range over it with two variables and check the
+// error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListCustomFieldOptionsAll(ctx context.Context, customFieldID string, params *gen.ListCustomFieldOptionsParams, opts ...CallOption) iter.Seq2[*gen.CustomFieldOption, error] {
 	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListCustomFieldOptionsParams, opts ...CallOption) ([]gen.CustomFieldOption, *PageInfo, error) {
 		return c.ListCustomFieldOptions(ctx, customFieldID, p, opts...)
 	},
@@ -609,9 +615,10 @@ func (c *Client) ListCustomFields(ctx context.Context, params *gen.ListCustomFie
 
 // ListCustomFieldsAll iterates over every item of GET /v0/custom_fields: List custom fields. It
 // asks for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and
-// stops at the first error, which it yields once with a zero item: check the error before using the
-// item.
-func (c *Client) ListCustomFieldsAll(ctx context.Context, params *gen.ListCustomFieldsParams, opts ...CallOption) iter.Seq2[gen.CustomField, error] {
+// stops at the first error, which it yields once with a nil item. Range over it with two variables
+// and check the error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListCustomFieldsAll(ctx context.Context, params *gen.ListCustomFieldsParams, opts ...CallOption) iter.Seq2[*gen.CustomField, error] {
 	return walk(ctx, params, opts, c.ListCustomFields,
 		func(p *gen.ListCustomFieldsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -633,10 +640,11 @@ func (c *Client) ListEvents(ctx context.Context, params *gen.ListEventsParams, o
 // ListEventsAll iterates over every item of GET /v0/candidates/events: List candidate events
 // (DEPRECATED). This API is deprecated. It asks for 100 items a page unless PageSize says
 // otherwise, fetches concurrently with Workers, and stops at the first error, which it yields once
-// with a zero item: check the error before using the item.
+// with a nil item. Range over it with two variables and check the error (for x, err := range ...);
+// a one-variable range drops the error, and gemvet (contrib/gemvet) reports it.
 //
 // Deprecated: Gem's API document marks this operation deprecated.
-func (c *Client) ListEventsAll(ctx context.Context, params *gen.ListEventsParams, opts ...CallOption) iter.Seq2[gen.CandidateEvent, error] {
+func (c *Client) ListEventsAll(ctx context.Context, params *gen.ListEventsParams, opts ...CallOption) iter.Seq2[*gen.CandidateEvent, error] {
 	return walk(ctx, params, opts, c.ListEvents,
 		func(p *gen.ListEventsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -656,9 +664,10 @@ func (c *Client) ListProjectCandidates(ctx context.Context, projectID string, pa
 
 // ListProjectCandidatesAll iterates over every item of GET /v0/projects/{project_id}/candidates:
 // List candidates in a project. It asks for 100 items a page unless PageSize says otherwise,
-// fetches concurrently with Workers, and stops at the first error, which it yields once with a zero
-// item: check the error before using the item.
-func (c *Client) ListProjectCandidatesAll(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams, opts ...CallOption) iter.Seq2[gen.ProjectCandidateMembership, error] {
+// fetches concurrently with Workers, and stops at the first error, which it yields once with a nil
+// item. Range over it with two variables and check the error (for x, err := range ...); a
+// one-variable range drops the error, and gemvet (contrib/gemvet) reports it.
+func (c *Client) ListProjectCandidatesAll(ctx context.Context, projectID string, params *gen.ListProjectCandidatesParams, opts ...CallOption) iter.Seq2[*gen.ProjectCandidateMembership, error] {
 	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListProjectCandidatesParams, opts ...CallOption) ([]gen.ProjectCandidateMembership, *PageInfo, error) {
 		return c.ListProjectCandidates(ctx, projectID, p, opts...)
 	},
@@ -689,8 +698,10 @@ func (c *Client) ListProjectFieldOptions(ctx context.Context, projectFieldID str
 // ListProjectFieldOptionsAll iterates over every item of GET
 // /v0/project_fields/{project_field_id}/options: List options in a project field. It asks for 100
 // items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
-// first error, which it yields once with a zero item: check the error before using the item.
-func (c *Client) ListProjectFieldOptionsAll(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams, opts ...CallOption) iter.Seq2[gen.ProjectFieldOption, error] {
+// first error, which it yields once with a nil item. Range over it with two variables and check the
+// error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListProjectFieldOptionsAll(ctx context.Context, projectFieldID string, params *gen.ListProjectFieldOptionsParams, opts ...CallOption) iter.Seq2[*gen.ProjectFieldOption, error] {
 	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListProjectFieldOptionsParams, opts ...CallOption) ([]gen.ProjectFieldOption, *PageInfo, error) {
 		return c.ListProjectFieldOptions(ctx, projectFieldID, p, opts...)
 	},
@@ -711,9 +722,10 @@ func (c *Client) ListProjectFields(ctx context.Context, params *gen.ListProjectF
 
 // ListProjectFieldsAll iterates over every item of GET /v0/project_fields: List project fields. It
 // asks for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and
-// stops at the first error, which it yields once with a zero item: check the error before using the
-// item.
-func (c *Client) ListProjectFieldsAll(ctx context.Context, params *gen.ListProjectFieldsParams, opts ...CallOption) iter.Seq2[gen.ProjectField, error] {
+// stops at the first error, which it yields once with a nil item. Range over it with two variables
+// and check the error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListProjectFieldsAll(ctx context.Context, params *gen.ListProjectFieldsParams, opts ...CallOption) iter.Seq2[*gen.ProjectField, error] {
 	return walk(ctx, params, opts, c.ListProjectFields,
 		func(p *gen.ListProjectFieldsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -732,9 +744,10 @@ func (c *Client) ListProjectMembershipLog(ctx context.Context, params *gen.ListP
 
 // ListProjectMembershipLogAll iterates over every item of GET /v0/project_candidate_membership_log:
 // Fetch membership log with filters. It asks for 100 items a page unless PageSize says otherwise,
-// fetches concurrently with Workers, and stops at the first error, which it yields once with a zero
-// item: check the error before using the item.
-func (c *Client) ListProjectMembershipLogAll(ctx context.Context, params *gen.ListProjectMembershipLogParams, opts ...CallOption) iter.Seq2[gen.ProjectCandidateMembershipLog, error] {
+// fetches concurrently with Workers, and stops at the first error, which it yields once with a nil
+// item. Range over it with two variables and check the error (for x, err := range ...); a
+// one-variable range drops the error, and gemvet (contrib/gemvet) reports it.
+func (c *Client) ListProjectMembershipLogAll(ctx context.Context, params *gen.ListProjectMembershipLogParams, opts ...CallOption) iter.Seq2[*gen.ProjectCandidateMembershipLog, error] {
 	return walk(ctx, params, opts, c.ListProjectMembershipLog,
 		func(p *gen.ListProjectMembershipLogParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -753,8 +766,10 @@ func (c *Client) ListProjects(ctx context.Context, params *gen.ListProjectsParam
 
 // ListProjectsAll iterates over every item of GET /v0/projects: List projects. It asks for 100
 // items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
-// first error, which it yields once with a zero item: check the error before using the item.
-func (c *Client) ListProjectsAll(ctx context.Context, params *gen.ListProjectsParams, opts ...CallOption) iter.Seq2[gen.Project, error] {
+// first error, which it yields once with a nil item. Range over it with two variables and check the
+// error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListProjectsAll(ctx context.Context, params *gen.ListProjectsParams, opts ...CallOption) iter.Seq2[*gen.Project, error] {
 	return walk(ctx, params, opts, c.ListProjects,
 		func(p *gen.ListProjectsParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -773,8 +788,10 @@ func (c *Client) ListSequences(ctx context.Context, params *gen.ListSequencesPar
 
 // ListSequencesAll iterates over every item of GET /v0/sequences: List sequences. It asks for 100
 // items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the
-// first error, which it yields once with a zero item: check the error before using the item.
-func (c *Client) ListSequencesAll(ctx context.Context, params *gen.ListSequencesParams, opts ...CallOption) iter.Seq2[gen.Sequence, error] {
+// first error, which it yields once with a nil item. Range over it with two variables and check the
+// error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListSequencesAll(ctx context.Context, params *gen.ListSequencesParams, opts ...CallOption) iter.Seq2[*gen.Sequence, error] {
 	return walk(ctx, params, opts, c.ListSequences,
 		func(p *gen.ListSequencesParams) (**int, **int) { return &p.Page, &p.PageSize })
 }
@@ -795,8 +812,10 @@ func (c *Client) ListUploadedResumes(ctx context.Context, candidateID string, pa
 // ListUploadedResumesAll iterates over every item of GET
 // /v0/candidates/{candidate_id}/uploaded_resumes: List uploaded resumes for a candidate. It asks
 // for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops
-// at the first error, which it yields once with a zero item: check the error before using the item.
-func (c *Client) ListUploadedResumesAll(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams, opts ...CallOption) iter.Seq2[gen.UploadedResume, error] {
+// at the first error, which it yields once with a nil item. Range over it with two variables and
+// check the error (for x, err := range ...); a one-variable range drops the error, and gemvet
+// (contrib/gemvet) reports it.
+func (c *Client) ListUploadedResumesAll(ctx context.Context, candidateID string, params *gen.ListUploadedResumesParams, opts ...CallOption) iter.Seq2[*gen.UploadedResume, error] {
 	return walk(ctx, params, opts, func(ctx context.Context, p *gen.ListUploadedResumesParams, opts ...CallOption) ([]gen.UploadedResume, *PageInfo, error) {
 		return c.ListUploadedResumes(ctx, candidateID, p, opts...)
 	},
@@ -816,8 +835,10 @@ func (c *Client) ListUsers(ctx context.Context, params *gen.ListUsersParams, opt
 
 // ListUsersAll iterates over every item of GET /v0/users: List users. It asks for 100 items a page
 // unless PageSize says otherwise, fetches concurrently with Workers, and stops at the first error,
-// which it yields once with a zero item: check the error before using the item.
-func (c *Client) ListUsersAll(ctx context.Context, params *gen.ListUsersParams, opts ...CallOption) iter.Seq2[gen.User, error] {
+// which it yields once with a nil item. Range over it with two variables and check the error (for
+// x, err := range ...); a one-variable range drops the error, and gemvet (contrib/gemvet) reports
+// it.
+func (c *Client) ListUsersAll(ctx context.Context, params *gen.ListUsersParams, opts ...CallOption) iter.Seq2[*gen.User, error] {
 	return walk(ctx, params, opts, c.ListUsers,
 		func(p *gen.ListUsersParams) (**int, **int) { return &p.Page, &p.PageSize })
 }

@@ -150,12 +150,11 @@ type pageResult[T any] struct {
 func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
 	fetch func(context.Context, *P, ...CallOption) ([]T, *PageInfo, error),
 	fields func(*P) (page, size **int),
-) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
+) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		cfg, err := applyCallOptions(opts)
 		if err != nil {
-			yield(zero, err)
+			yield(nil, err)
 			return
 		}
 		var base P
@@ -195,7 +194,7 @@ func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
 		defer func() { ahead.stop() }() // ahead is set later: evaluate it on return
 		for page := start; ; {
 			if err := ctx.Err(); err != nil {
-				yield(zero, err)
+				yield(nil, err)
 				return
 			}
 			var r pageResult[T]
@@ -205,19 +204,19 @@ func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
 				r = get(ctx, page)
 			}
 			if err := seen.check(page, r.info, r.digest); err != nil {
-				yield(zero, err)
+				yield(nil, err)
 				return
 			}
 			if cfg.responseHeader != nil {
 				*cfg.responseHeader = r.header
 			}
-			for _, item := range r.items {
-				if !yield(item, nil) {
+			for i := range r.items {
+				if !yield(&r.items[i], nil) {
 					return
 				}
 			}
 			if r.err != nil {
-				yield(zero, r.err)
+				yield(nil, r.err)
 				return
 			}
 			next, more := nextPage(page, size, len(r.items), r.info)

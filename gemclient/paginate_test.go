@@ -169,7 +169,7 @@ func listClient(t *testing.T, l *list) *gemclient.Client {
 
 // collect ranges over seq, stopping after stopAfter items when positive, and returns the
 // ids and the errors seen.
-func collect(seq func(func(gen.Candidate, error) bool), stopAfter int) (ids []string, errs []error) {
+func collect(seq func(func(*gen.Candidate, error) bool), stopAfter int) (ids []string, errs []error) {
 	for cand, err := range seq {
 		if err != nil {
 			errs = append(errs, err)
@@ -409,4 +409,18 @@ func TestSinglePage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, items, 100)
 	assert.Equal(t, gemclient.PageInfo{Total: 250, TotalPages: 3, FirstPage: 1, LastPage: 3, Page: 2, PreviousPage: 1, NextPage: 3}, *info)
+}
+
+// The error is yielded with a nil item, never a zero value that reads as data: a loop that
+// ranges with one variable and so drops the error meets nil (and gemvet reports the loop).
+func TestIteratorErrorYieldsNoItem(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 404, `{"code":404}`) })
+	c := newClient(t, s)
+	n := 0
+	for cand, err := range c.ListCandidatesAll(context.Background(), nil) {
+		n++
+		require.Error(t, err)
+		assert.Nil(t, cand)
+	}
+	assert.Equal(t, 1, n)
 }

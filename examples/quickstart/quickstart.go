@@ -32,7 +32,7 @@ func run(ctx context.Context, c *gemclient.Client, userID string, out io.Writer)
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
 		}
-		users = append(users, u)
+		users = append(users, *u)
 	}
 	if len(users) == 0 {
 		return errors.New("the team has no users")

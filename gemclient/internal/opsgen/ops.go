@@ -171,9 +171,9 @@ func writeMethods(b *bytes.Buffer, op *gendoc.Operation) error {
 	}
 	b.WriteString("\n")
 	b.WriteString(paragraphs(width,
-		fmt.Sprintf("%sAll iterates over every item of %s %s: %s It asks for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the first error, which it yields once with a zero item: check the error before using the item.", op.ID, op.Method, op.Path, summary),
+		fmt.Sprintf("%sAll iterates over every item of %s %s: %s It asks for 100 items a page unless PageSize says otherwise, fetches concurrently with Workers, and stops at the first error, which it yields once with a nil item. Range over it with two variables and check the error (for x, err := range ...); a one-variable range drops the error, and gemvet (contrib/gemvet) reports it.", op.ID, op.Method, op.Path, summary),
 		deprecated(op)))
-	fmt.Fprintf(b, "func (c *Client) %sAll(ctx context.Context, %s) iter.Seq2[gen.%s, error] {\n", op.ID, strings.Join(append(params, "opts ...CallOption"), ", "), op.Result.GoType)
+	fmt.Fprintf(b, "func (c *Client) %sAll(ctx context.Context, %s) iter.Seq2[*gen.%s, error] {\n", op.ID, strings.Join(append(params, "opts ...CallOption"), ", "), op.Result.GoType)
 	fetch := "c." + op.ID
 	if len(args) > 0 {
 		fetch = fmt.Sprintf(`func(ctx context.Context, p *gen.%s, opts ...CallOption) ([]gen.%s, *PageInfo, error) {
