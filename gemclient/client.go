@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -133,6 +134,10 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 		return nil, errors.New("gemclient: WithBaseURL: a query or fragment is not allowed")
 	case u.Scheme == "http" && !insecure && !hostIsLoopback(u.Hostname()):
 		return nil, errors.New("gemclient: WithBaseURL: plain http to a host that is not loopback would send the API key in clear text; use https, or WithInsecureHTTP to insist")
+	case path.Base(u.Path) == "v0":
+		// Every operation's path starts with /v0 (/v0/candidates): a base URL ending in it
+		// would send /v0/v0/candidates, a 404 on every call.
+		return nil, errors.New("gemclient: WithBaseURL: the base URL ends in /v0, which every operation's path starts with already; give the server without it (https://api.gem.com, or the address gemfake prints as GEM_BASE_URL)")
 	}
 	return u, nil
 }

@@ -53,6 +53,11 @@ func TestNewChecksTheBaseURL(t *testing.T) {
 		{url: "https://api.gem.com?x=1", want: "query"},
 		{url: "https://", want: "no host"},
 		{url: "https://%zz", want: "not a valid URL"},
+		// Every path starts with /v0: a base URL ending in it would double it, a 404 on
+		// every call (gemfake's first line used to print one).
+		{url: "http://127.0.0.1:8080/v0", want: "ends in /v0"},
+		{url: "https://proxy.example/gem/v0/", want: "ends in /v0"},
+		{url: "https://proxy.example/v0gem"},
 	}
 	for _, tc := range cases {
 		_, err := gemclient.New(testKey, append(tc.opts, gemclient.WithBaseURL(tc.url))...)

@@ -53,7 +53,8 @@ func defaultSettings() settings {
 // WithBaseURL sets the server, default https://api.gem.com; an empty baseURL means the
 // default, so WithBaseURL(os.Getenv("GEM_BASE_URL")) works whether the variable is set or
 // not. A path prefix is kept (a proxy at https://proxy.example/gem serves
-// /gem/v0/candidates). Plain http:// is refused unless the host is loopback or
+// /gem/v0/candidates); a base URL ending in /v0 is refused, since every operation's path
+// starts with it. Plain http:// is refused unless the host is loopback or
 // WithInsecureHTTP is given; credentials in the URL are refused.
 func WithBaseURL(baseURL string) Option {
 	return func(s *settings) error {

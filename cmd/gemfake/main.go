@@ -119,7 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 	// GEM_USER_ID is a user of the fake's team, for the created_by, user_id and
 	// on_behalf_of_user_id fields that most writes require.
-	fmt.Fprintf(stdout, "gemfake: serving Gem API v0 at %s/v0\nGEM_BASE_URL=%s\nGEM_API_KEY=%s\nGEM_USER_ID=%s\n", url, url, fake.APIKey(), fake.DefaultUserID())
+	// The base URL a client wants is the server itself: every path starts with /v0.
+	fmt.Fprintf(stdout, "gemfake: serving Gem API v0 (/v0/...) at base URL %s\nGEM_BASE_URL=%s\nGEM_API_KEY=%s\nGEM_USER_ID=%s\n", url, url, fake.APIKey(), fake.DefaultUserID())
 	if ready != nil {
 		ready(url)
 	}
