@@ -66,6 +66,7 @@ func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
 		return nil, err
 	}
 	c := call{op: op, method: req.Method, path: rel, idempotent: isIdempotent(req)}
+	limits := limitsFor(op, req.URL, p.maxResponseBytes)
 	ctx, req, obs := p.observe(ctx, req, c)
 	defer func() { obs.end(err) }()
 	if err := p.spec.validate(req, c, pathParams); err != nil {
@@ -75,7 +76,7 @@ func (p *pipeline) Do(req *http.Request) (_ *http.Response, err error) {
 		if err := obs.waitFor(ctx, p.limiter); err != nil {
 			return nil, c.errorf("waiting for the rate limiter: %w", err)
 		}
-		resp, body, err := p.attempt(req, attempt)
+		resp, body, err := p.attempt(req, attempt, &limits)
 		if err != nil && ctx.Err() != nil {
 			obs.attempt(attempt, resp, err, false, 0, false)
 			return nil, c.errorf("%w", ctx.Err())
@@ -135,9 +136,9 @@ func (p *pipeline) classify(c call, attempt int, resp *http.Response, body []byt
 }
 
 // attempt sends req once under the attempt timeout and reads the body: all of it for a
-// 2xx, up to maxResponseBytes (then given back in memory, so the attempt's context can be
-// cancelled here), at most maxErrorBody otherwise.
-func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, error) {
+// 2xx, up to maxResponseBytes and within limits (then given back in memory, so the
+// attempt's context can be cancelled here), at most maxErrorBody otherwise.
+func (p *pipeline) attempt(req *http.Request, n int, limits *bodyLimits) (*http.Response, []byte, error) {
 	ctx, cancel := req.Context(), context.CancelFunc(func() {})
 	if p.attemptTimeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
@@ -165,6 +166,10 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 	}
 	buf, err := readSuccessBody(resp, p.maxResponseBytes)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkShape(buf.Bytes(), limits); err != nil {
+		recycle(buf)
 		return nil, nil, err
 	}
 	p.redact.Header(resp.Header)
