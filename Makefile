@@ -87,9 +87,10 @@ overlay-check:
 	cd scripts && $(GO) run ./cmd/overlaycheck
 
 ## fuzz: each fuzz target for FUZZTIME (their seed corpora run in `make test` already):
-## the client's response handling and X-Pagination parsing, and the fake's handlers.
+## the client's response handling, X-Pagination parsing and redaction of escaped and split
+## credentials, and the fake's handlers.
 FUZZTIME ?= 1m
-FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemtest:FuzzServeHTTP
+FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemclient:FuzzRedactSpellings gemtest:FuzzServeHTTP
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
 	  echo "fuzz $$name (./$$pkg, $(FUZZTIME))"; \

@@ -164,6 +164,33 @@ func BenchmarkDecodeCandidates(b *testing.B) {
 	})
 }
 
+// BenchmarkDecodeShape measures what counting a page's array elements before decoding
+// (the bound against bodies that decode into far more than their size) adds to decoding
+// it: one page of 100 realistic candidates scanned and decoded into []gen.Candidate,
+// against the same page decoded alone, interleaved. Goal: time-ratio <= 1.10 (the scan
+// is one pass that skips strings with bytes.IndexByte); the scan allocates nothing.
+// page-bytes is the page's size, full-page-bytes that of a page with every field at its
+// longest (the figures DefaultMaxResponseBytes is sized from).
+func BenchmarkDecodeShape(b *testing.B) {
+	body := candidatesPage()
+	comparePaired(b, func() {
+		if err := gemclient.CheckPageShape(body, 100); err != nil {
+			b.Fatal(err)
+		}
+		var items []gen.Candidate
+		if err := json.Unmarshal(body, &items); err != nil || len(items) != 100 {
+			b.Fatal(err)
+		}
+	}, func() {
+		var items []gen.Candidate
+		if err := json.Unmarshal(body, &items); err != nil || len(items) != 100 {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(len(body)), "page-bytes")
+	b.ReportMetric(float64(len(fullCandidatesPage(100))), "full-page-bytes")
+}
+
 // BenchmarkListCandidatesPage compares one page of 100 candidates through gemclient
 // (validation, limiter, pipeline, decoding into []gen.Candidate) with the floor: plain
 // net/http + encoding/json into []floorCandidate, against the same httptest server,

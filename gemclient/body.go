@@ -7,27 +7,59 @@ import (
 	"net/http"
 )
 
-// DefaultMaxResponseBytes bounds a 2xx body (WithMaxResponseBytes): far above any page
-// of Gem's (100 candidates are about 100 KB), far below what would hurt a process.
-const DefaultMaxResponseBytes = 64 << 20
+// DefaultMaxResponseBytes bounds a 2xx body (WithMaxResponseBytes): 16 MiB, sized to
+// the largest answer Gem can give rather than to what a process can bear. A page of 100
+// realistic candidates is 110 KB, and 4.0 MB with every field at its longest (both
+// reported by BenchmarkDecodeShape); the largest page the document allows is 100 notes
+// of 10,000 characters (NoteCreate.content's maxLength), 12.0 MB if Gem escapes every
+// character beyond ASCII as Flask's JSON does by default (\uXXXX, two of them for an
+// emoji; TestShapeBoundsKeepRealAnswers reads such a page). Every other answer is one
+// object or a short list. The decoded value is bounded too, by counting the body's array
+// elements before decoding (decodebound.go). The default was 64 MiB, at which a
+// compressed run of one byte cost 64 MiB to read and as much again to decode.
+const DefaultMaxResponseBytes = 16 << 20
 
 // maxPresize bounds the buffer allocated from a Content-Length before any byte has
 // arrived: the header is the server's claim, not the body.
 const maxPresize = 1 << 20
 
-// ResponseTooLargeError is a 2xx answer whose body, decompressed, is longer than the
-// limit set by WithMaxResponseBytes (default DefaultMaxResponseBytes); such an answer
-// is not retried. Bodies of non-2xx answers are cut at 1 MiB instead (APIError.Body).
+// ResponseTooLargeError is a 2xx answer refused for its size, which is not retried:
+//
+//   - its body, decompressed, is longer than the limit set by WithMaxResponseBytes
+//     (default DefaultMaxResponseBytes); Array is then empty and Limit counts bytes;
+//   - or, counted before decoding, one of its arrays holds more elements than Limit:
+//     a page more items than the page size asked for, any other array more than the
+//     SDK's bound (10,000, or the document's maxItems when larger), or all arrays
+//     together more than one element per 256 bytes of the byte limit (at least 16,384). Array names the
+//     array and Bound what sets Limit. Each element of `[{},{},...]` costs 3 bytes and
+//     decodes into a whole struct: without this, a few KB of gzip decoded into GBs.
+//
+// Bodies of non-2xx answers are cut at 1 MiB instead (APIError.Body).
 type ResponseTooLargeError struct {
-	Limit int64 // the limit in bytes
+	// Limit is the limit: in bytes, or in array elements when Array is set.
+	Limit int64
 	// ContentLength is the length the server declared, or -1 when it declared none
-	// and the body ran past the limit.
+	// and the body ran past the limit (or the body was refused for its elements).
 	ContentLength int64
+	// Array names the array with too many elements as a JSON path: "$" for the body's
+	// own array (a page), "$[3].emails" below it (keys the API document does not
+	// declare are "[?]"), or "all arrays together". Empty for the byte limit.
+	Array string
+	// Bound says what sets Limit when Array is set, e.g. "the page size asked for
+	// (page_size=20)".
+	Bound string
 }
 
-// Error names the limit and the option that sets it.
+// Error names the limit and what sets it.
 func (e *ResponseTooLargeError) Error() string {
-	if e.ContentLength >= 0 {
+	switch {
+	case e.Array == "$":
+		return fmt.Sprintf("the answer's list holds more than %d elements, %s; refused before decoding", e.Limit, e.Bound)
+	case e.Array == allArrays:
+		return fmt.Sprintf("the answer's arrays hold more than %d elements together, %s; refused before decoding", e.Limit, e.Bound)
+	case e.Array != "":
+		return fmt.Sprintf("the answer's array %s holds more than %d elements, %s; refused before decoding", e.Array, e.Limit, e.Bound)
+	case e.ContentLength >= 0:
 		return fmt.Sprintf("the response body (Content-Length %d) exceeds the limit of %d bytes; raise it with WithMaxResponseBytes", e.ContentLength, e.Limit)
 	}
 	return fmt.Sprintf("the response body exceeds the limit of %d bytes; raise it with WithMaxResponseBytes", e.Limit)

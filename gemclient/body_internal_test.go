@@ -16,7 +16,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // The buffer a 2xx body is read into is not sized from the server's Content-Length
 // beyond a small bound: 16 answers claiming 63 MB with 100-byte bodies pinned 1 GB.
 func TestBufferIsNotSizedFromContentLength(t *testing.T) {
-	const claimed = 60 << 20 // under the default limit: the body is read
+	const claimed = DefaultMaxResponseBytes - 1 // under the default limit: the body is read
 	body := `{"id":"` + strings.Repeat("x", 90) + `"}`
 	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{
@@ -32,7 +32,7 @@ func TestBufferIsNotSizedFromContentLength(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, _, err := c.pipe.attempt(req, 1)
+	resp, _, err := c.pipe.attempt(req, 1, &bodyLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func TestDeclaredLengthOverLimitFails(t *testing.T) {
 	assert.Equal(t, int64(63000000), e.ContentLength)
 }
 
-// A body of exactly the limit is accepted; the default is 64 MiB; the option refuses
+// A body of exactly the limit is accepted; the default is 16 MiB; the option refuses
 // nonsense.
 func TestMaxResponseBytesBoundary(t *testing.T) {
 	t.Run("unknown length", func(t *testing.T) { testMaxResponseBytesBoundary(t, true) })
@@ -112,7 +112,7 @@ func testMaxResponseBytesBoundary(t *testing.T, chunked bool) {
 	c = newClient(t, s, gemclient.WithMaxResponseBytes(int64(len(body)-1)))
 	tooLarge(t, getCandidate(c), int64(len(body)-1))
 
-	assert.Equal(t, 64<<20, gemclient.DefaultMaxResponseBytes)
+	assert.Equal(t, 16<<20, gemclient.DefaultMaxResponseBytes)
 	for _, n := range []int64{0, -1} {
 		_, err := gemclient.New(testKey, gemclient.WithMaxResponseBytes(n))
 		assert.ErrorContains(t, err, "WithMaxResponseBytes")

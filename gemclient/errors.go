@@ -54,19 +54,26 @@ type APIError struct {
 	// Header is the final answer's header, with any credential a server echoed back
 	// redacted.
 	Header http.Header
+
+	// redact removes the credentials from the strings Error and FieldErrors build from
+	// the fields (which are redacted already: joining them could spell a secret again);
+	// nil for an APIError made outside the pipeline. A func, so that printing or
+	// dumping the error by reflection never reaches the secrets.
+	redact func(string) string
 }
 
 // Error is one line: operation, request, status, Gem's message and per-field messages.
 // The server's text is made safe for a terminal (no control characters or escape
-// sequences) and shortened; the fields keep it as sent.
+// sequences) and shortened; the fields keep it as sent. Credentials are redacted from
+// the line as it is finally shown.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "gemclient: %s (%s %s): %d %s", cmp.Or(e.Operation, "request"), e.Method, e.Path, e.StatusCode, cleanText(e.Status, maxStatusRunes))
-	if msg := cleanText(e.Message, maxMessageRunes); msg != "" {
+	fmt.Fprintf(&b, "gemclient: %s (%s %s): %d %s", cmp.Or(e.Operation, "request"), e.Method, e.Path, e.StatusCode, e.shown(e.Status, maxStatusRunes))
+	if msg := e.shown(e.Message, maxMessageRunes); msg != "" {
 		b.WriteString(": ")
 		b.WriteString(msg)
 	}
-	if fields := cleanText(summarizeFields(FieldErrors(e), 5), maxFieldsRunes); fields != "" {
+	if fields := e.shown(summarizeFields(FieldErrors(e), 5), maxFieldsRunes); fields != "" {
 		b.WriteString(" (")
 		b.WriteString(fields)
 		b.WriteString(")")
@@ -86,10 +93,30 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
 	}
-	if id := cleanText(e.RequestID, maxStatusRunes); id != "" {
+	if id := e.shown(e.RequestID, maxStatusRunes); id != "" {
 		fmt.Fprintf(&b, " [request id %s]", id)
 	}
-	return b.String()
+	return e.redacted(b.String())
+}
+
+// redactWindow is how far beyond its cut a piece of Error() is cleaned and redacted: a
+// secret the cut would go through is redacted whole first.
+const redactWindow = 1024
+
+// shown is s as Error() shows it: cleaned, redacted, cut at max runes.
+func (e *APIError) shown(s string, max int) string {
+	if e.redact == nil {
+		return cleanText(s, max)
+	}
+	return cleanText(e.redact(cleanText(s, max+redactWindow)), max)
+}
+
+// redacted is s without the credentials, when e came from the pipeline.
+func (e *APIError) redacted(s string) string {
+	if e.redact == nil {
+		return s
+	}
+	return e.redact(s)
 }
 
 // requestID is the gateway's request id in h: AWS API Gateway's x-amzn-RequestId, or the
@@ -213,6 +240,16 @@ func FieldErrors(err error) map[string][]string {
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	if e, _ := apiError(err); e.redact != nil {
+		redacted := make(map[string][]string, len(out))
+		for k, msgs := range out {
+			k = e.redact(k)
+			for _, msg := range msgs {
+				redacted[k] = append(redacted[k], e.redact(msg))
+			}
+		}
+		out = redacted
 	}
 	return out
 }

@@ -142,24 +142,32 @@ var (
 		checkPath: func(v *violations, p []string) { checkPathAddCandidatesToProject(v, p[0]) },
 		checkBody: checkBodyAddCandidatesToProject}
 	opCreateCandidate = &operation{id: OpCreateCandidate, method: http.MethodPost, path: "/v0/candidates", deprecated: false,
-		checkBody: checkBodyCreateCandidate}
+		checkBody: checkBodyCreateCandidate,
+		answer:    bodyShape{json: true, maxItems: 20}}
 	opCreateCandidateEvent = &operation{id: OpCreateCandidateEvent, method: http.MethodPost, path: "/v0/candidates/{candidate_id}/events", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathCreateCandidateEvent(v, p[0]) },
-		checkBody: checkBodyCreateCandidateEvent}
+		checkBody: checkBodyCreateCandidateEvent,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opCreateCustomField = &operation{id: OpCreateCustomField, method: http.MethodPost, path: "/v0/custom_fields", deprecated: false,
-		checkBody: checkBodyCreateCustomField}
+		checkBody: checkBodyCreateCustomField,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opCreateCustomFieldOptions = &operation{id: OpCreateCustomFieldOptions, method: http.MethodPost, path: "/v0/custom_fields/{custom_field_id}/options", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathCreateCustomFieldOptions(v, p[0]) },
-		checkBody: checkBodyCreateCustomFieldOptions}
+		checkBody: checkBodyCreateCustomFieldOptions,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opCreateNote = &operation{id: OpCreateNote, method: http.MethodPost, path: "/v0/notes", deprecated: false,
-		checkBody: checkBodyCreateNote}
+		checkBody: checkBodyCreateNote,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opCreateProject = &operation{id: OpCreateProject, method: http.MethodPost, path: "/v0/projects", deprecated: false,
-		checkBody: checkBodyCreateProject}
+		checkBody: checkBodyCreateProject,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opCreateProjectField = &operation{id: OpCreateProjectField, method: http.MethodPost, path: "/v0/project_fields", deprecated: false,
-		checkBody: checkBodyCreateProjectField}
+		checkBody: checkBodyCreateProjectField,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opCreateProjectFieldOptions = &operation{id: OpCreateProjectFieldOptions, method: http.MethodPost, path: "/v0/project_fields/{project_field_id}/options", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathCreateProjectFieldOptions(v, p[0]) },
-		checkBody: checkBodyCreateProjectFieldOptions}
+		checkBody: checkBodyCreateProjectFieldOptions,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opDeleteCandidate = &operation{id: OpDeleteCandidate, method: http.MethodDelete, path: "/v0/candidates/{candidate_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathDeleteCandidate(v, p[0]) },
 		checkBody: checkBodyDeleteCandidate}
@@ -168,100 +176,132 @@ var (
 	opDeleteNote = &operation{id: OpDeleteNote, method: http.MethodDelete, path: "/v0/notes/{note_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathDeleteNote(v, p[0]) }}
 	opGetCandidate = &operation{id: OpGetCandidate, method: http.MethodGet, path: "/v0/candidates/{candidate_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetCandidate(v, p[0]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetCandidate(v, p[0]) },
+		answer:    bodyShape{json: true, maxItems: 20}}
 	opGetCandidateEvent = &operation{id: OpGetCandidateEvent, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/events/{event_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetCandidateEvent(v, p[0], p[1]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetCandidateEvent(v, p[0], p[1]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opGetCustomField = &operation{id: OpGetCustomField, method: http.MethodGet, path: "/v0/custom_fields/{custom_field_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetCustomField(v, p[0]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetCustomField(v, p[0]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opGetCustomFieldOption = &operation{id: OpGetCustomFieldOption, method: http.MethodGet, path: "/v0/custom_fields/{custom_field_id}/options/{option_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetCustomFieldOption(v, p[0], p[1]) }}
-	opGetDataExport = &operation{id: OpGetDataExport, method: http.MethodGet, path: "/v0/data_export", deprecated: false}
-	opGetNote       = &operation{id: OpGetNote, method: http.MethodGet, path: "/v0/notes/{note_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetNote(v, p[0]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetCustomFieldOption(v, p[0], p[1]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
+	opGetDataExport = &operation{id: OpGetDataExport, method: http.MethodGet, path: "/v0/data_export", deprecated: false,
+		answer: bodyShape{json: true, maxItems: 0}}
+	opGetNote = &operation{id: OpGetNote, method: http.MethodGet, path: "/v0/notes/{note_id}", deprecated: false,
+		checkPath: func(v *violations, p []string) { checkPathGetNote(v, p[0]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opGetProject = &operation{id: OpGetProject, method: http.MethodGet, path: "/v0/projects/{project_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetProject(v, p[0]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetProject(v, p[0]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opGetProjectField = &operation{id: OpGetProjectField, method: http.MethodGet, path: "/v0/project_fields/{project_field_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetProjectField(v, p[0]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetProjectField(v, p[0]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opGetProjectFieldOption = &operation{id: OpGetProjectFieldOption, method: http.MethodGet, path: "/v0/project_fields/{project_field_id}/options/{project_field_option_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetProjectFieldOption(v, p[0], p[1]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetProjectFieldOption(v, p[0], p[1]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opGetSequence = &operation{id: OpGetSequence, method: http.MethodGet, path: "/v0/sequences/{sequence_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathGetSequence(v, p[0]) }}
+		checkPath: func(v *violations, p []string) { checkPathGetSequence(v, p[0]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opListCandidateEvents = &operation{id: OpListCandidateEvents, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/events", deprecated: true,
 		checkPath: func(v *violations, p []string) { checkPathListCandidateEvents(v, p[0]) },
 		parseQuery: func(v *violations, q url.Values) {
 			checkListCandidateEventsParams(v, parseListCandidateEventsParams(v, q))
-		}}
+		},
+		answer: bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListCandidateNotes = &operation{id: OpListCandidateNotes, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/notes", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathListCandidateNotes(v, p[0]) },
 		parseQuery: func(v *violations, q url.Values) {
 			checkListCandidateNotesParams(v, parseListCandidateNotesParams(v, q))
-		}}
+		},
+		answer: bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListCandidates = &operation{id: OpListCandidates, method: http.MethodGet, path: "/v0/candidates", deprecated: false,
-		parseQuery: func(v *violations, q url.Values) { checkListCandidatesParams(v, parseListCandidatesParams(v, q)) }}
+		parseQuery: func(v *violations, q url.Values) { checkListCandidatesParams(v, parseListCandidatesParams(v, q)) },
+		answer:     bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 20}}
 	opListCustomFieldOptions = &operation{id: OpListCustomFieldOptions, method: http.MethodGet, path: "/v0/custom_fields/{custom_field_id}/options", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathListCustomFieldOptions(v, p[0]) },
 		parseQuery: func(v *violations, q url.Values) {
 			checkListCustomFieldOptionsParams(v, parseListCustomFieldOptionsParams(v, q))
-		}}
+		},
+		answer: bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListCustomFields = &operation{id: OpListCustomFields, method: http.MethodGet, path: "/v0/custom_fields", deprecated: false,
-		parseQuery: func(v *violations, q url.Values) { checkListCustomFieldsParams(v, parseListCustomFieldsParams(v, q)) }}
+		parseQuery: func(v *violations, q url.Values) { checkListCustomFieldsParams(v, parseListCustomFieldsParams(v, q)) },
+		answer:     bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListEvents = &operation{id: OpListEvents, method: http.MethodGet, path: "/v0/candidates/events", deprecated: true,
-		parseQuery: func(v *violations, q url.Values) { checkListEventsParams(v, parseListEventsParams(v, q)) }}
+		parseQuery: func(v *violations, q url.Values) { checkListEventsParams(v, parseListEventsParams(v, q)) },
+		answer:     bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListProjectCandidates = &operation{id: OpListProjectCandidates, method: http.MethodGet, path: "/v0/projects/{project_id}/candidates", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathListProjectCandidates(v, p[0]) },
 		parseQuery: func(v *violations, q url.Values) {
 			checkListProjectCandidatesParams(v, parseListProjectCandidatesParams(v, q))
-		}}
+		},
+		answer: bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListProjectFieldOptionAssociations = &operation{id: OpListProjectFieldOptionAssociations, method: http.MethodGet, path: "/v0/projects/{project_id}/project_field_options", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathListProjectFieldOptionAssociations(v, p[0]) }}
+		checkPath: func(v *violations, p []string) { checkPathListProjectFieldOptionAssociations(v, p[0]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opListProjectFieldOptions = &operation{id: OpListProjectFieldOptions, method: http.MethodGet, path: "/v0/project_fields/{project_field_id}/options", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathListProjectFieldOptions(v, p[0]) },
 		parseQuery: func(v *violations, q url.Values) {
 			checkListProjectFieldOptionsParams(v, parseListProjectFieldOptionsParams(v, q))
-		}}
+		},
+		answer: bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListProjectFields = &operation{id: OpListProjectFields, method: http.MethodGet, path: "/v0/project_fields", deprecated: false,
-		parseQuery: func(v *violations, q url.Values) { checkListProjectFieldsParams(v, parseListProjectFieldsParams(v, q)) }}
+		parseQuery: func(v *violations, q url.Values) { checkListProjectFieldsParams(v, parseListProjectFieldsParams(v, q)) },
+		answer:     bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListProjectMembershipLog = &operation{id: OpListProjectMembershipLog, method: http.MethodGet, path: "/v0/project_candidate_membership_log", deprecated: false,
 		parseQuery: func(v *violations, q url.Values) {
 			checkListProjectMembershipLogParams(v, parseListProjectMembershipLogParams(v, q))
-		}}
+		},
+		answer: bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListProjects = &operation{id: OpListProjects, method: http.MethodGet, path: "/v0/projects", deprecated: false,
-		parseQuery: func(v *violations, q url.Values) { checkListProjectsParams(v, parseListProjectsParams(v, q)) }}
+		parseQuery: func(v *violations, q url.Values) { checkListProjectsParams(v, parseListProjectsParams(v, q)) },
+		answer:     bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListSequences = &operation{id: OpListSequences, method: http.MethodGet, path: "/v0/sequences", deprecated: false,
-		parseQuery: func(v *violations, q url.Values) { checkListSequencesParams(v, parseListSequencesParams(v, q)) }}
+		parseQuery: func(v *violations, q url.Values) { checkListSequencesParams(v, parseListSequencesParams(v, q)) },
+		answer:     bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListUploadedResumes = &operation{id: OpListUploadedResumes, method: http.MethodGet, path: "/v0/candidates/{candidate_id}/uploaded_resumes", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathListUploadedResumes(v, p[0]) },
 		parseQuery: func(v *violations, q url.Values) {
 			checkListUploadedResumesParams(v, parseListUploadedResumesParams(v, q))
-		}}
+		},
+		answer: bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opListUsers = &operation{id: OpListUsers, method: http.MethodGet, path: "/v0/users", deprecated: false,
-		parseQuery: func(v *violations, q url.Values) { checkListUsersParams(v, parseListUsersParams(v, q)) }}
+		parseQuery: func(v *violations, q url.Values) { checkListUsersParams(v, parseListUsersParams(v, q)) },
+		answer:     bodyShape{json: true, paginated: true, defaultPageSize: 20, maxItems: 0}}
 	opRemoveCandidatesFromProject = &operation{id: OpRemoveCandidatesFromProject, method: http.MethodDelete, path: "/v0/projects/{project_id}/candidates", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathRemoveCandidatesFromProject(v, p[0]) },
 		checkBody: checkBodyRemoveCandidatesFromProject}
 	opUpdateCandidate = &operation{id: OpUpdateCandidate, method: http.MethodPut, path: "/v0/candidates/{candidate_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathUpdateCandidate(v, p[0]) },
-		checkBody: checkBodyUpdateCandidate}
+		checkBody: checkBodyUpdateCandidate,
+		answer:    bodyShape{json: true, maxItems: 20}}
 	opUpdateCustomField = &operation{id: OpUpdateCustomField, method: http.MethodPatch, path: "/v0/custom_fields/{custom_field_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathUpdateCustomField(v, p[0]) },
-		checkBody: checkBodyUpdateCustomField}
+		checkBody: checkBodyUpdateCustomField,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opUpdateCustomFieldOption = &operation{id: OpUpdateCustomFieldOption, method: http.MethodPatch, path: "/v0/custom_fields/{custom_field_id}/options/{option_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathUpdateCustomFieldOption(v, p[0], p[1]) },
-		checkBody: checkBodyUpdateCustomFieldOption}
+		checkBody: checkBodyUpdateCustomFieldOption,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opUpdateProject = &operation{id: OpUpdateProject, method: http.MethodPatch, path: "/v0/projects/{project_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathUpdateProject(v, p[0]) },
-		checkBody: checkBodyUpdateProject}
+		checkBody: checkBodyUpdateProject,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opUpdateProjectField = &operation{id: OpUpdateProjectField, method: http.MethodPatch, path: "/v0/project_fields/{project_field_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathUpdateProjectField(v, p[0]) },
-		checkBody: checkBodyUpdateProjectField}
+		checkBody: checkBodyUpdateProjectField,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opUpdateProjectFieldOption = &operation{id: OpUpdateProjectFieldOption, method: http.MethodPatch, path: "/v0/project_fields/{project_field_id}/options/{project_field_option_id}", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathUpdateProjectFieldOption(v, p[0], p[1]) },
-		checkBody: checkBodyUpdateProjectFieldOption}
+		checkBody: checkBodyUpdateProjectFieldOption,
+		answer:    bodyShape{json: true, maxItems: 0}}
 	opUpdateProjectFieldOptionAssociations = &operation{id: OpUpdateProjectFieldOptionAssociations, method: http.MethodPost, path: "/v0/projects/{project_id}/project_field_options", deprecated: false,
 		checkPath: func(v *violations, p []string) { checkPathUpdateProjectFieldOptionAssociations(v, p[0]) },
 		checkBody: checkBodyUpdateProjectFieldOptionAssociations}
 	opUploadResume = &operation{id: OpUploadResume, method: http.MethodPost, path: "/v0/candidates/{candidate_id}/uploaded_resumes/{user_id}", deprecated: false,
-		checkPath: func(v *violations, p []string) { checkPathUploadResume(v, p[0], p[1]) }}
+		checkPath: func(v *violations, p []string) { checkPathUploadResume(v, p[0], p[1]) },
+		answer:    bodyShape{json: true, maxItems: 0}}
 )
 
 // operations is every operation of the document, for Do.

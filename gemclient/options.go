@@ -136,9 +136,11 @@ func WithBackoff(base, max time.Duration) Option {
 }
 
 // WithMaxResponseBytes bounds the body of a successful answer, counted after
-// decompression (default DefaultMaxResponseBytes, 64 MiB). A longer one, or one whose
+// decompression (default DefaultMaxResponseBytes, 16 MiB). A longer one, or one whose
 // Content-Length says so, fails the call with a *ResponseTooLargeError and is not
 // retried: a server streaming without end or a compressed bomb cannot exhaust memory.
+// The body's arrays are counted before decoding as well, all together at most one element
+// per 256 bytes of n (see ResponseTooLargeError).
 func WithMaxResponseBytes(n int64) Option {
 	return func(s *settings) error {
 		if n <= 0 {

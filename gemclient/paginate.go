@@ -1,6 +1,7 @@
 package gemclient
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,8 +31,15 @@ type PageInfo struct {
 	HeaderMissing bool
 }
 
-// HasNext reports whether a page follows this one, according to the header.
-func (p *PageInfo) HasNext() bool { return p.NextPage > 0 }
+// HasNext reports whether a page follows this one, according to the header: it names a
+// next_page, and that page is not beyond the list's last page as the header states it
+// (last_page, or total_pages). A server that names a next page past the end, whatever
+// page is asked, would otherwise be walked without end.
+func (p *PageInfo) HasNext() bool { return p.NextPage > 0 && p.NextPage <= p.lastPage() }
+
+// lastPage is the list's last page as the header states it: last_page, or total_pages
+// when it has none.
+func (p *PageInfo) lastPage() int { return cmp.Or(p.LastPage, p.TotalPages) }
 
 // PageInfoError is an X-Pagination header that is not flask-smorest's JSON.
 type PageInfoError struct {
@@ -113,18 +121,20 @@ const DefaultPageSize = 100
 // no X-Pagination header. At most MaxWorkers (64) workers start, and no more than the
 // first header announces pages left.
 //
-// The walk follows each page's own header. If the list grows during the walk and a page
-// reports a later last page, the walk extends to it; if it shrinks, the walk ends at the
-// first page that has no next_page (or no items) and discards pages fetched beyond it.
-// Offset pagination cannot do better than that while the list changes: items may shift
-// across page boundaries, in either mode. For a stable snapshot, filter on creation time
-// (created_before) and sort ascending.
+// The walk follows each page's own header, up to the last page that header states
+// (last_page, or total_pages): a next_page beyond it is not asked for. If the list grows
+// during the walk and a page reports a later last page, the walk extends to it; if it
+// shrinks, the walk ends at the first page that has no next_page (or no items) and
+// discards pages fetched beyond it. Offset pagination cannot do better than that while
+// the list changes: items may shift across page boundaries, in either mode. An item
+// shifted onto the next page (its id already yielded) is not yielded again. For a
+// stable snapshot, filter on creation time (created_before) and sort ascending.
 //
-// In either mode a page that does not move the walk forward (the header names another
-// page than the one asked for, or the body repeats an earlier page's byte for byte, as
-// from a server or cache that ignores the page parameter) ends it with a
-// *PaginationError instead of yielding the same items again.
-// Other methods ignore it.
+// In either mode a page that does not move the walk forward ends it with a
+// *PaginationError instead of yielding the same items again: the header names another
+// page than the one asked for, the body repeats an earlier page's byte for byte, or its
+// items repeat earlier ones other than as a shifted list would (see PaginationError), as
+// from a server or cache that ignores the page parameter. Other methods ignore Workers.
 func Workers(n int) CallOption {
 	return func(cs *callSettings) error {
 		cs.workers = n
@@ -207,11 +217,16 @@ func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
 				yield(nil, err)
 				return
 			}
+			items, err := newItems(&seen, page, r.items)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
 			if cfg.responseHeader != nil {
 				*cfg.responseHeader = r.header
 			}
-			for i := range r.items {
-				if !yield(&r.items[i], nil) {
+			for i := range items {
+				if !yield(&items[i], nil) {
 					return
 				}
 			}
@@ -223,11 +238,12 @@ func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
 			if !more {
 				return
 			}
+			last := r.info.lastPage()
 			switch {
 			case ahead != nil:
-				ahead.extend(r.info.LastPage)
+				ahead.extend(last)
 			case cfg.workers > 1 && !r.info.HeaderMissing:
-				ahead = startPrefetch(ctx, get, clampWorkers(cfg.workers, next, r.info.LastPage), next, r.info.LastPage)
+				ahead = startPrefetch(ctx, get, clampWorkers(cfg.workers, next, last), next, last)
 			}
 			page = next
 		}
@@ -245,8 +261,9 @@ func clampWorkers(n, next, last int) int {
 	return max(1, min(n, MaxWorkers, last-next+1))
 }
 
-// nextPage decides, from one page alone, whether another follows: the header's next_page,
-// or without a header, a full page. An empty page always ends the walk.
+// nextPage decides, from one page alone, whether another follows: the header's next_page
+// up to the list's end as the same header states it (last_page, or total_pages), or
+// without a header, a full page. An empty page always ends the walk.
 func nextPage(page, size, n int, info *PageInfo) (int, bool) {
 	switch {
 	case n == 0:

@@ -42,6 +42,18 @@ func TestParsePageInfo(t *testing.T) {
 		assert.Equal(t, tc.want.NextPage != 0, got.HasNext(), tc.name)
 	}
 
+	// A next_page beyond the header's own last page (a server echoing any page asked for)
+	// parses, but no page follows it.
+	for _, header := range []string{
+		`{"total":100,"total_pages":1,"first_page":1,"last_page":1,"page":5,"next_page":6}`,
+		`{"total":100,"total_pages":1,"page":1,"next_page":2}`,
+		`{"total":0,"total_pages":0,"page":1,"next_page":2}`,
+	} {
+		got, err := gemclient.ParsePageInfo(header)
+		require.NoError(t, err, header)
+		assert.False(t, got.HasNext(), header)
+	}
+
 	for name, header := range map[string]string{
 		"not JSON":               `total=3`,
 		"simple style":           `total,250,total_pages,3`,

@@ -59,11 +59,12 @@ func (c call) errorf(format string, args ...any) error {
 
 // run sends req, retrying as the policy and maxRetries allow.
 func (p *pipeline) run(ctx context.Context, c call, req *http.Request, maxRetries int, obs *observation) (*http.Response, error) {
+	limits := limitsFor(c.op, req.URL, p.maxResponseBytes)
 	for attempt := 1; ; attempt++ {
 		if err := obs.waitFor(ctx, p.limiter); err != nil {
 			return nil, c.errorf("waiting for the rate limiter: %w", deadlineError(ctx, err))
 		}
-		resp, body, err := p.attempt(req, attempt)
+		resp, body, err := p.attempt(req, attempt, &limits)
 		if err != nil && ctx.Err() != nil {
 			obs.attempt(attempt, resp, err, false, 0, false)
 			return nil, c.errorf("%w", ctx.Err())
@@ -142,9 +143,9 @@ func (p *pipeline) classify(c call, attempt, maxRetries int, resp *http.Response
 }
 
 // attempt sends req once under the attempt timeout and reads the body: all of it for a
-// 2xx, up to maxResponseBytes (then given back in memory, so the attempt's context can be
-// cancelled here), at most maxErrorBody otherwise.
-func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, error) {
+// 2xx, up to maxResponseBytes and within limits (then given back in memory, so the
+// attempt's context can be cancelled here), at most maxErrorBody otherwise.
+func (p *pipeline) attempt(req *http.Request, n int, limits *bodyLimits) (*http.Response, []byte, error) {
 	ctx, cancel := req.Context(), context.CancelFunc(func() {})
 	if p.attemptTimeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, p.attemptTimeout)
@@ -172,6 +173,10 @@ func (p *pipeline) attempt(req *http.Request, n int) (*http.Response, []byte, er
 	}
 	buf, err := readSuccessBody(resp, p.maxResponseBytes)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkShape(buf.Bytes(), limits); err != nil {
+		recycle(buf)
 		return nil, nil, err
 	}
 	p.redact.Header(resp.Header)

@@ -25,6 +25,8 @@ type operation struct {
 	checkPath  func(*violations, []string)
 	parseQuery func(*violations, url.Values)
 	checkBody  func(*violations, []byte)
+	// answer bounds the 2xx body (decodebound.go); the zero value checks nothing.
+	answer bodyShape
 }
 
 // request is one call of an operation as a generated method (or Do) prepared it: what to
@@ -242,7 +244,8 @@ func route(method string, segments []string) (*operation, []string) {
 		}
 	}
 	if best == nil {
-		return &operation{method: method, path: strings.Join(segments, "/")}, nil
+		// An answer the document does not describe is bounded as any JSON answer is.
+		return &operation{method: method, path: strings.Join(segments, "/"), answer: bodyShape{json: true}}, nil
 	}
 	return best, bestParams
 }

@@ -1853,6 +1853,15 @@ func checkWorkInfo(v *violations, at *loc, x *gen.WorkInfo) {
 	}
 }
 
+// isResponseKey reports whether name is a property the document declares in an answer.
+func isResponseKey(name string) bool {
+	switch name {
+	case "action", "added_at", "candidate_greenhouse_id", "candidate_id", "company", "contact_medium", "content", "context", "created_at", "created_by", "custom_field_category", "custom_field_value", "custom_fields", "date", "degree", "description", "download_url", "due_date", "education_info", "email", "email_address", "emails", "end_date", "field_of_study", "field_type", "filename", "files", "first_name", "gem_source", "id", "is_archived", "is_current", "is_hidden", "is_primary", "is_private", "is_required", "last_name", "last_updated_at", "linked_in_handle", "location", "name", "network", "nickname", "note", "on_behalf_of_user_id", "option_id", "options", "parsed_major_1", "parsed_major_2", "parsed_school", "parsed_university", "phone_number", "privacy_type", "profiles", "project_field_id", "project_fields", "project_id", "project_ids", "reply_status", "school", "scope", "sequence_id", "sourced_from", "start_date", "subtype", "text", "timestamp", "title", "type", "url", "user_id", "username", "value", "value_option_ids", "value_type", "weblink", "work_end_date", "work_info", "work_start_date":
+		return true
+	}
+	return false
+}
+
 // presentCandidateCreate checks that a raw CandidateCreate at at has its required keys (Do).
 func presentCandidateCreate(v *violations, at *loc, raw json.RawMessage) {
 	m := present(v, at, raw, "created_by")

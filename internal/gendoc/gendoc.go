@@ -55,6 +55,8 @@ type Operation struct {
 	Result Result
 	// Paginated: page and page_size query parameters and an X-Pagination header on 200.
 	Paginated bool
+	// DefaultPageSize is page_size's default in the document, 0 without one.
+	DefaultPageSize int
 }
 
 // Param is a path or query parameter.
@@ -89,6 +91,8 @@ type Result struct {
 	Kind   ResultKind
 	GoType string // the model; for List, the element's
 	Status int
+	// Schema is the body's schema (the list's, for List); nil for NoContent.
+	Schema *openapi3.Schema
 }
 
 // Model is a struct type of gen.
@@ -319,6 +323,11 @@ func (d *Doc) operation(path, method string, o *openapi3.Operation, shared opena
 	}
 	op.Result = res
 	op.Paginated = paginated(all, o)
+	if p := all.GetByInAndName("query", "page_size"); p != nil && p.Schema != nil && p.Schema.Value != nil {
+		if d, ok := p.Schema.Value.Default.(float64); ok && d >= 1 {
+			op.DefaultPageSize = int(d)
+		}
+	}
 	if op.Paginated && res.Kind != List {
 		return nil, fmt.Errorf("paginated, but the 200 body is not a list")
 	}
@@ -380,7 +389,7 @@ func (d *Doc) result(o *openapi3.Operation) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Kind: kind, GoType: m.Name, Status: status}, nil
+	return Result{Kind: kind, GoType: m.Name, Status: status, Schema: Resolve(mt.Schema)}, nil
 }
 
 // paginated: page and page_size query parameters and an X-Pagination header on 200.
@@ -529,4 +538,36 @@ func (d *Doc) ResponseModels() map[string]bool {
 		}
 	}
 	return seen
+}
+
+// WalkSchemas calls visit for schema (with name "") and every schema under it, once each:
+// properties with their names, items, allOf, anyOf and oneOf with "".
+func WalkSchemas(schema *openapi3.Schema, seen map[*openapi3.Schema]bool, visit func(name string, s *openapi3.Schema)) {
+	var walk func(name string, s *openapi3.Schema)
+	walk = func(name string, s *openapi3.Schema) {
+		if s == nil {
+			return
+		}
+		visit(name, s)
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		for n, p := range s.Properties {
+			if p != nil {
+				walk(n, p.Value)
+			}
+		}
+		if s.Items != nil {
+			walk("", s.Items.Value)
+		}
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, r := range refs {
+				if r != nil {
+					walk("", r.Value)
+				}
+			}
+		}
+	}
+	walk("", schema)
 }

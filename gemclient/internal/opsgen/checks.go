@@ -87,6 +87,9 @@ const (
 			}
 		}
 	}
+	if err := c.responseKeys(); err != nil {
+		return nil, err
+	}
 	var presence []string
 	for name := range c.present {
 		presence = append(presence, name)
@@ -98,6 +101,27 @@ const (
 		}
 	}
 	return gofmt(withoutUnusedImports(c.b.Bytes(), "json", "url"))
+}
+
+// responseKeys writes isResponseKey: whether a name is a property the document declares in
+// any answer. checkShape's error names only those keys (one the server made up could carry
+// anything, the credentials included).
+func (c *checker) responseKeys() error {
+	names := map[string]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	for _, op := range c.doc.Ops {
+		gendoc.WalkSchemas(op.Result.Schema, seen, func(name string, _ *openapi3.Schema) {
+			if name != "" {
+				names[name] = true
+			}
+		})
+	}
+	var quoted []string
+	for _, n := range sortedKeys(names) {
+		quoted = append(quoted, strconv.Quote(n))
+	}
+	fmt.Fprintf(c.b, "\n// isResponseKey reports whether name is a property the document declares in an answer.\nfunc isResponseKey(name string) bool {\n\tswitch name {\n\tcase %s:\n\t\treturn true\n\t}\n\treturn false\n}\n", strings.Join(quoted, ", "))
+	return nil
 }
 
 // bound is the maxItems of an operation's list parameter or body property.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/gem-go/gem-go/internal/gendoc"
 )
 
@@ -68,6 +70,9 @@ const (
 		if op.Body != nil && op.Body.ContentType == "application/json" {
 			fmt.Fprintf(&b, ",\n\t\tcheckBody: checkBody%s", op.ID)
 		}
+		if shape := answerShape(op); shape != "" {
+			fmt.Fprintf(&b, ",\n\t\tanswer: %s", shape)
+		}
 		b.WriteString("}\n")
 	}
 	b.WriteString(")\n\n// operations is every operation of the document, for Do.\nvar operations = []*operation{\n")
@@ -101,6 +106,32 @@ func withoutUnusedImports(src []byte, names ...string) []byte {
 	}
 	return []byte(text)
 }
+
+// answerShape is the bodyShape literal of an operation's 2xx answer (decodebound.go), ""
+// for an answer without a body.
+func answerShape(op *gendoc.Operation) string {
+	if op.Result.Kind == gendoc.NoContent {
+		return ""
+	}
+	maxItems := 0
+	gendoc.WalkSchemas(op.Result.Schema, map[*openapi3.Schema]bool{}, func(_ string, s *openapi3.Schema) {
+		if s.MaxItems != nil {
+			maxItems = max(maxItems, int(min(*s.MaxItems, 1<<30)))
+		}
+	})
+	defaultPageSize := op.DefaultPageSize
+	if defaultPageSize == 0 {
+		defaultPageSize = gemDefaultPageSize
+	}
+	if op.Paginated {
+		return fmt.Sprintf("bodyShape{json: true, paginated: true, defaultPageSize: %d, maxItems: %d}", defaultPageSize, maxItems)
+	}
+	return fmt.Sprintf("bodyShape{json: true, maxItems: %d}", maxItems)
+}
+
+// gemDefaultPageSize is page_size when a request leaves it out and the document states no
+// default (docs/gem-api.md §2.4).
+const gemDefaultPageSize = 20
 
 // indent puts a tab before each line.
 func indent(s string) string {
