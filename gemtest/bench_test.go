@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -298,4 +300,49 @@ func BenchmarkUnknownFieldsAnswer(b *testing.B) {
 	b.ReportMetric(median(ratios), "per-field-ratio")
 	b.ReportMetric(float64(dl.Nanoseconds())/n/float64(largeFields), "decode-ns/field@9.5MB")
 	b.ReportMetric(median(floor), "decode-per-field-ratio")
+}
+
+// BenchmarkUploadRetention uploads 40 resumes of 9 MiB through Fake.ServeHTTP with the
+// default options and reports what the fake keeps: kept-MiB (Stats.StoredFileBytes,
+// within DefaultMaxStoredFileBytes) and heap-MiB, the live heap after a garbage
+// collection, the fake and the request body included.
+//
+//	go test -run '^$' -bench UploadRetention -benchtime 1x ./gemtest
+func BenchmarkUploadRetention(b *testing.B) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreateFormFile("resume_file", "cv.pdf")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = part.Write(bytes.Repeat([]byte("%PDF"), 9<<20/4))
+	_ = w.Close()
+	var kept, heap float64
+	for range b.N {
+		f, err := gemtest.New(gemtest.WithoutRateLimit())
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := f.AddCandidate(gen.CandidateCreate{CreatedBy: f.DefaultUserID()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 40 {
+			req := httptest.NewRequest(http.MethodPost, "/v0/candidates/"+*c.ID+"/uploaded_resumes/"+f.DefaultUserID(), bytes.NewReader(body.Bytes()))
+			req.Header.Set("X-API-Key", f.APIKey())
+			req.Header.Set("Content-Type", w.FormDataContentType())
+			rec := httptest.NewRecorder()
+			f.ServeHTTP(rec, req)
+			if rec.Code != http.StatusCreated {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		kept, heap = float64(f.Stats().StoredFileBytes)/(1<<20), float64(ms.HeapAlloc)/(1<<20)
+		runtime.KeepAlive(f)
+	}
+	b.ReportMetric(kept, "kept-MiB")
+	b.ReportMetric(heap, "heap-MiB")
 }
