@@ -523,8 +523,7 @@ func bounded[T any](ctx context.Context, timeout time.Duration, op string, fn fu
 
 // fallBack switches to a local bucket that starts empty, logging the switch. A bucket
 // made at New would have filled while unused and handed each replica a fresh burst on
-// every outage: one Redis restart let a fleet of 4 take 285 tokens where the shared bucket
-// allowed 171.
+// every outage (TestFallbackGrantsWithinTheBound).
 func (l *Limiter) fallBack(cause error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
