@@ -88,13 +88,16 @@ overlay-check:
 
 ## fuzz: each fuzz target for FUZZTIME (their seed corpora run in `make test` already):
 ## the client's response handling, X-Pagination parsing and redaction of escaped and split
-## credentials, and the fake's handlers.
+## credentials, the fake's handlers, and redislimit's rate conversion.
 FUZZTIME ?= 1m
-FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemclient:FuzzRedactSpellings gemtest:FuzzServeHTTP
+FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemclient:FuzzRedactSpellings gemtest:FuzzServeHTTP contrib/redislimit:FuzzLimitFor
+# An entry is <package directory>:<target>; it runs in the module that holds the directory
+# (the nearest go.mod above it: the root, or contrib/redislimit's own).
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
+	  mod=$$pkg; while [ ! -f "$$mod/go.mod" ]; do mod=$$(dirname "$$mod"); done; rel=$${pkg#"$$mod"}; \
 	  echo "fuzz $$name (./$$pkg, $(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg; done
+	  (cd "$$mod" && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "./$${rel#/}"); done
 
 ## bench: the SDK's benchmarks, then the fake's (ratios are reported by the benchmarks
 ## themselves). The walks take about 25 s and 5 s; `make bench BENCH=Decode` runs one.

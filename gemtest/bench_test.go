@@ -1,10 +1,13 @@
 package gemtest_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,4 +208,141 @@ func BenchmarkCreateCandidate(b *testing.B) {
 			b.Fatalf("%d %s", w.Code, w.Body)
 		}
 	}
+}
+
+// unknownFieldsBody is a POST /v0/candidates body of about size bytes: created_by and
+// then unknown fields "x0000000":0, "x0000001":0, ... It returns the body and how many
+// unknown fields it holds.
+func unknownFieldsBody(userID string, size int) ([]byte, int) {
+	var sb strings.Builder
+	sb.WriteString(`{"created_by":"` + userID + `"`)
+	n := 0
+	for sb.Len() < size-16 {
+		fmt.Fprintf(&sb, `,"x%07d":0`, n)
+		n++
+	}
+	sb.WriteString("}")
+	return []byte(sb.String()), n
+}
+
+// BenchmarkUnknownFieldsAnswer is the 422 for a 9.5 MB body of unknown fields, the largest
+// the gateway lets through, and for one of 0.95 MB, served interleaved (alternating which
+// goes first): answer-bytes is the size of the large body's answer, fields the number of
+// unknown fields in it, ns/field@... the time ServeHTTP takes per field and
+// per-field-ratio the median over the pairs of the large body's time per field over the
+// small one's (1 when the cost is linear in the body). The floor is decoding the same
+// bodies into an interface value, as the fake must before anything else, measured the
+// same way in the same run: decode-per-field-ratio (a map of 730,000 keys costs more per
+// key than one of 73,000: caches and the garbage collector). ns/op is one round of all
+// four.
+//
+//	go test -run '^$' -bench UnknownFieldsAnswer -benchtime 3x ./gemtest
+func BenchmarkUnknownFieldsAnswer(b *testing.B) {
+	f, err := gemtest.New(gemtest.WithoutRateLimit())
+	if err != nil {
+		b.Fatal(err)
+	}
+	serve := func(body []byte) (time.Duration, int) {
+		req := httptest.NewRequest(http.MethodPost, "/v0/candidates", bytes.NewReader(body))
+		req.Header.Set("X-API-Key", f.APIKey())
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		start := time.Now()
+		f.ServeHTTP(w, req)
+		took := time.Since(start)
+		if w.Code != http.StatusUnprocessableEntity {
+			b.Fatalf("%d %.200s", w.Code, w.Body)
+		}
+		return took, w.Body.Len()
+	}
+	small, smallFields := unknownFieldsBody(f.DefaultUserID(), 950_000)
+	large, largeFields := unknownFieldsBody(f.DefaultUserID(), 9_500_000)
+	decode := func(body []byte) (time.Duration, int) {
+		start := time.Now()
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start), 0
+	}
+	// pair times fn on both bodies, alternating which goes first, and returns the ratio
+	// of the per-field times (large over small).
+	pair := func(i int, fn func([]byte) (time.Duration, int), ts, tl *time.Duration) float64 {
+		var s, l time.Duration
+		if i%2 == 0 {
+			s, _ = fn(small)
+			l, _ = fn(large)
+		} else {
+			l, _ = fn(large)
+			s, _ = fn(small)
+		}
+		*ts, *tl = *ts+s, *tl+l
+		return (float64(l) / float64(largeFields)) / (float64(s) / float64(smallFields))
+	}
+	var ratios, floor []float64
+	var ts, tl, ds, dl time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		ratios = append(ratios, pair(i, serve, &ts, &tl))
+		floor = append(floor, pair(i, decode, &ds, &dl))
+	}
+	b.StopTimer()
+	_, answer := serve(large)
+	median := func(xs []float64) float64 { slices.Sort(xs); return xs[len(xs)/2] }
+	n := float64(b.N)
+	b.ReportMetric(float64(len(large)), "request-bytes")
+	b.ReportMetric(float64(largeFields), "fields")
+	b.ReportMetric(float64(answer), "answer-bytes")
+	b.ReportMetric(float64(ts.Nanoseconds())/n/float64(smallFields), "ns/field@0.95MB")
+	b.ReportMetric(float64(tl.Nanoseconds())/n/float64(largeFields), "ns/field@9.5MB")
+	b.ReportMetric(median(ratios), "per-field-ratio")
+	b.ReportMetric(float64(dl.Nanoseconds())/n/float64(largeFields), "decode-ns/field@9.5MB")
+	b.ReportMetric(median(floor), "decode-per-field-ratio")
+}
+
+// BenchmarkUploadRetention uploads 40 resumes of 9 MiB through Fake.ServeHTTP with the
+// default options and reports what the fake keeps: kept-MiB (Stats.StoredFileBytes,
+// within DefaultMaxStoredFileBytes) and heap-MiB, the live heap after a garbage
+// collection, the fake and the request body included.
+//
+//	go test -run '^$' -bench UploadRetention -benchtime 1x ./gemtest
+func BenchmarkUploadRetention(b *testing.B) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreateFormFile("resume_file", "cv.pdf")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = part.Write(bytes.Repeat([]byte("%PDF"), 9<<20/4))
+	_ = w.Close()
+	var kept, heap float64
+	for range b.N {
+		f, err := gemtest.New(gemtest.WithoutRateLimit())
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := f.AddCandidate(gen.CandidateCreate{CreatedBy: f.DefaultUserID()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 40 {
+			req := httptest.NewRequest(http.MethodPost, "/v0/candidates/"+*c.ID+"/uploaded_resumes/"+f.DefaultUserID(), bytes.NewReader(body.Bytes()))
+			req.Header.Set("X-API-Key", f.APIKey())
+			req.Header.Set("Content-Type", w.FormDataContentType())
+			rec := httptest.NewRecorder()
+			f.ServeHTTP(rec, req)
+			if rec.Code != http.StatusCreated {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		kept, heap = float64(f.Stats().StoredFileBytes)/(1<<20), float64(ms.HeapAlloc)/(1<<20)
+		runtime.KeepAlive(f)
+	}
+	b.ReportMetric(kept, "kept-MiB")
+	b.ReportMetric(heap, "heap-MiB")
 }

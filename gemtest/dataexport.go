@@ -18,7 +18,24 @@ type ExportFile struct {
 
 type dataExport struct {
 	meta
-	files []ExportFile
+	files []exportFile
+}
+
+// exportFile is an ExportFile as stored: its content counts against the fake's file
+// budget (fileStore).
+type exportFile struct {
+	name    string
+	content *storedFile
+}
+
+// addDataExport stores an export of files, created at created, and returns its id.
+func (s *store) addDataExport(created int64, files []ExportFile) string {
+	e := &dataExport{meta: s.newMeta(kindDataExport, created), files: make([]exportFile, len(files))}
+	for i, file := range files {
+		e.files[i] = exportFile{name: file.Name, content: s.files.keep(file.Content)}
+	}
+	s.exports.add(e)
+	return e.id
 }
 
 // render is the export as {id, created_at, files: [{name, download_url}]}; the file shape
@@ -26,8 +43,8 @@ type dataExport struct {
 func (e *dataExport) render(f *Fake, base string) gen.DataExport {
 	files := make([]gen.DataExportFile, len(e.files))
 	for i, file := range e.files {
-		url := f.downloadURL(base, "data_export/"+e.id+"/"+itoa(i)+"/"+pathEscape(file.Name)+".csv")
-		files[i] = gen.DataExportFile{Name: ptr(file.Name), DownloadURL: &url}
+		url := f.downloadURL(base, "data_export/"+e.id+"/"+itoa(i)+"/"+pathEscape(file.name)+".csv")
+		files[i] = gen.DataExportFile{Name: ptr(file.name), DownloadURL: &url}
 	}
 	return gen.DataExport{ID: ptr(e.id), CreatedAt: unixTime(e.created), Files: files}
 }

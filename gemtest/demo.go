@@ -142,7 +142,7 @@ func seedDemo(f *Fake) {
 				subtype: gen.CandidateEventSubtypeFirstOutreach, medium: gen.ContactMediumEmail})
 		}
 	}
-	s.exports.add(&dataExport{meta: s.newMeta(kindDataExport, at(1)), files: demoExport(s)})
+	s.addDataExport(at(1), demoExport(s))
 }
 
 func (c *candidate) member(p *project) bool { return slices.Contains(c.projects, p.id) }

@@ -19,12 +19,15 @@
 //     server interface in internal/genserver, so a new operation does not compile until it is
 //     served);
 //   - every request validated with kin-openapi, answering webargs' 422 with marshmallow's
-//     messages, "Unknown field." for unknown body fields; unknown query parameters ignored;
+//     messages, "Unknown field." for unknown body fields (at most 100 listed, the rest
+//     counted); unknown query parameters ignored;
 //   - ids as padded base64 of "<type>:<n>", timestamps in unix seconds;
 //   - flask-smorest's pagination: bare arrays and its X-Pagination header, exactly;
 //   - the documented semantics: duplicate candidates, all-or-nothing project membership
 //     with its log, hidden (never deleted) fields and options, custom field values by
-//     type, resumes and data exports with pre-signed, expiring download URLs it serves;
+//     type, resumes and data exports with pre-signed, expiring download URLs it serves
+//     (on the address the client connected to, or WithPublicURL; the newest
+//     WithMaxStoredFileBytes of files kept, 64 MiB by default);
 //   - what was observed live: the deprecated event lists' 403, the 400 for a user_id
 //     adding a candidate another user owns, the 405 on GET /v0/projects/{id}/sequences;
 //   - the gateway: X-API-Key (403 without a valid one), a per-key token bucket (429) and
@@ -35,8 +38,8 @@
 // it, and offers an Option to choose otherwise (WithDefaultSort, WithInclusiveTimeFilters,
 // WithSelectValues, WithProjectFieldOptionsStatus, WithDuplicateCandidateShape,
 // WithMembershipActions, WithEventLists, WithNotFoundMessages, WithRetryAfter,
-// WithMaxRequestBody, WithDownloadURLExpiry, WithoutCandidateOwnerCheck,
-// WithoutProjectSequencesRoute).
+// WithMaxRequestBody, WithDownloadURLExpiry, WithMaxStoredFileBytes,
+// WithoutCandidateOwnerCheck, WithoutProjectSequencesRoute).
 //
 // Lists cost what they serve: the store keeps every list in its order, so a page does
 // not sort or scan what it does not show (BenchmarkWalkCandidates). FuzzServeHTTP sends

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -52,7 +53,7 @@ func New(opts ...Option) (*Fake, error) {
 		routes: route.New(doc),
 		faults: newFaultSource(cfg.faults),
 		log:    cfg.logger,
-		store:  newStore(),
+		store:  newStore(cfg.maxFileBytes),
 		files:  newFileSigner(cfg.downloadExpiry, cfg.clock),
 	}
 	if cfg.rateLimited {
@@ -92,6 +93,12 @@ type Stats struct {
 	RateLimited int64
 	// Faults counts injected faults by kind.
 	Faults map[Fault]int64
+	// StoredFileBytes is how many bytes of uploaded resumes and data export files the
+	// fake keeps for their download_urls: at most WithMaxStoredFileBytes, or one file.
+	StoredFileBytes int64
+	// DroppedFiles counts the files whose contents were dropped, oldest first, to stay
+	// within WithMaxStoredFileBytes; their download_urls answer 404.
+	DroppedFiles int64
 }
 
 type counters struct {
@@ -107,6 +114,9 @@ func (f *Fake) Stats() Stats {
 			s.Faults[k] = n
 		}
 	}
+	st := f.lock()
+	s.StoredFileBytes, s.DroppedFiles = st.files.size, st.files.dropped
+	f.unlock()
 	return s
 }
 
@@ -256,7 +266,16 @@ func (f *Fake) requestError(w http.ResponseWriter, _ *http.Request, err error) {
 
 type baseURLKey struct{}
 
-// baseURL is where this request reached the fake: WithPublicURL, else scheme and Host.
+// noListenerHost is the host of download URLs when the fake serves a request that came
+// through no listener (Fake.ServeHTTP called directly) and WithPublicURL is not set:
+// .invalid is reserved never to resolve (RFC 2606).
+const noListenerHost = "gemtest.invalid"
+
+// baseURL is the base of the download URLs the fake hands out: WithPublicURL, else the
+// address of the listener the request's connection reached (net/http's
+// LocalAddrContextKey), with https when the connection is TLS. Never the request's Host
+// header: a client could otherwise make the fake hand out URLs to any host, and a client
+// that trusted them send its next request there.
 func (f *Fake) baseURL(r *http.Request) string {
 	if f.cfg.publicURL != "" {
 		return strings.TrimSuffix(f.cfg.publicURL, "/")
@@ -265,7 +284,11 @@ func (f *Fake) baseURL(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	host := noListenerHost
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
+		host = addr.String()
+	}
+	return scheme + "://" + host
 }
 
 // recorder holds a response until the fake has checked it and decided whether to send it.

@@ -74,9 +74,49 @@ func (f *Fake) downloadURL(base string, path string) string {
 	return base + filesPrefix + path + "?" + f.files.sign(path)
 }
 
+// storedFile is the content of an uploaded resume or a data export file, kept for its
+// download_url until the fake's file budget drops it (fileStore).
+type storedFile struct {
+	data    []byte
+	dropped bool
+}
+
+// fileStore keeps the contents of stored files within limit bytes in all
+// (WithMaxStoredFileBytes): keeping a file drops the oldest files' contents until the
+// total fits, but never the file just kept, so a single file larger than the limit is kept
+// alone. Their records (a resume's metadata, an export's file names) stay listed. Before
+// the limit, every upload was kept: 40 uploads of 9 MiB left a live heap of 370 MiB
+// (BenchmarkUploadRetention; 73 MiB with the default limit).
+type fileStore struct {
+	limit   int64
+	size    int64
+	queue   []*storedFile // oldest first
+	dropped int64
+}
+
+// keep stores data and drops the oldest contents beyond the limit.
+func (fs *fileStore) keep(data []byte) *storedFile {
+	f := &storedFile{data: data}
+	fs.queue = append(fs.queue, f)
+	fs.size += int64(len(data))
+	for fs.size > fs.limit && len(fs.queue) > 1 {
+		old := fs.queue[0]
+		fs.queue[0] = nil
+		fs.queue = fs.queue[1:]
+		fs.size -= int64(len(old.data))
+		old.data, old.dropped = nil, true
+		fs.dropped++
+	}
+	return f
+}
+
 // serveFile serves a download: uploaded_resumes/<id>/<filename> or
 // data_export/<id>/<index>/<name>.csv, when the URL's signature is valid and unexpired.
-// Refusals are S3's: 403 with an XML error body.
+// Refusals are S3's XML errors: 403 AccessDenied for a bad or expired signature, and 404
+// NoSuchKey for a file the fake does not have, or no longer keeps (dropped, oldest first,
+// to stay within WithMaxStoredFileBytes). 404 is what S3 answers for a pre-signed URL whose
+// object is gone; docs/gem-api.md §1.14 guesses Gem's download URLs are pre-signed storage
+// URLs, and how long Gem keeps the files behind them is not documented.
 func (f *Fake) serveFile(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -84,9 +124,7 @@ func (f *Fake) serveFile(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.TrimPrefix(r.URL.EscapedPath(), filesPrefix)
 	if why := f.files.check(path, r.URL.Query()); why != "" {
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>AccessDenied</Code><Message>" + why + "</Message></Error>"))
+		s3Error(w, http.StatusForbidden, "AccessDenied", why)
 		return
 	}
 	parts := strings.Split(path, "/")
@@ -96,19 +134,19 @@ func (f *Fake) serveFile(w http.ResponseWriter, r *http.Request) {
 	s := f.lock()
 	switch {
 	case len(parts) == 3 && parts[0] == "uploaded_resumes":
-		if res, ok := s.resumes.get(parts[1]); ok {
-			contentType, name, data, found = res.contentType, res.filename, res.data, true
+		if res, ok := s.resumes.get(parts[1]); ok && !res.content.dropped {
+			contentType, name, data, found = res.contentType, res.filename, res.content.data, true
 		}
 	case len(parts) == 4 && parts[0] == "data_export":
 		e, ok := s.exports.get(parts[1])
 		i, err := strconv.Atoi(parts[2])
-		if ok && err == nil && i >= 0 && i < len(e.files) {
-			contentType, name, data, found = "text/csv", e.files[i].Name+".csv", e.files[i].Content, true
+		if ok && err == nil && i >= 0 && i < len(e.files) && !e.files[i].content.dropped {
+			contentType, name, data, found = "text/csv", e.files[i].name+".csv", e.files[i].content.data, true
 		}
 	}
 	f.unlock()
 	if !found {
-		http.NotFound(w, r)
+		s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
 	w.Header().Set("Content-Type", contentType)
@@ -117,4 +155,11 @@ func (f *Fake) serveFile(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		_, _ = w.Write(data)
 	}
+}
+
+// s3Error writes an error as S3 does: XML with a Code and a Message.
+func s3Error(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>" + code + "</Code><Message>" + message + "</Message></Error>"))
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -29,6 +30,11 @@ const (
 // Gateway's payload limit for a REST API, 10 MB (taken as 10 MiB), which Gem's gateway
 // applies before its origin sees the request (docs/gem-api.md §2.1).
 const DefaultMaxRequestBody = 10 << 20
+
+// DefaultMaxStoredFileBytes is how many bytes of uploaded resumes and data export files
+// the fake keeps by default (WithMaxStoredFileBytes): 64 MiB, six resumes of Gem's largest
+// (10 MB) or hundreds of usual ones.
+const DefaultMaxStoredFileBytes = 64 << 20
 
 // SelectValues says what the fake accepts as the value of a single_select or multi_select
 // custom field on POST and PUT /v0/candidates.
@@ -80,6 +86,7 @@ type config struct {
 	notFoundText   bool
 	publicURL      string
 	maxBody        int64
+	maxFileBytes   int64
 	downloadExpiry time.Duration
 	ownerCheck     bool
 	projectSeqs    bool
@@ -104,6 +111,7 @@ func defaultConfig() config {
 		addAction:    "add",
 		removeAction: "remove",
 		maxBody:      DefaultMaxRequestBody,
+		maxFileBytes: DefaultMaxStoredFileBytes,
 		// download_url lifetime: undocumented; boto3's default for pre-signed URLs.
 		downloadExpiry: DefaultDownloadURLExpiry,
 		// Both observed live (docs/gem-api.md §2.5): see WithoutCandidateOwnerCheck and
@@ -131,8 +139,17 @@ func (c *config) check() error {
 	if c.downloadExpiry <= 0 {
 		return fmt.Errorf("gemtest: WithDownloadURLExpiry(%v): want a positive duration", c.downloadExpiry)
 	}
+	if c.publicURL != "" {
+		u, err := url.Parse(c.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("gemtest: WithPublicURL(%q): want an absolute http or https URL without user, query or fragment", c.publicURL)
+		}
+	}
 	if c.maxBody < 1 {
 		return fmt.Errorf("gemtest: WithMaxRequestBody(%d): want at least 1 byte", c.maxBody)
+	}
+	if c.maxFileBytes < 1 {
+		return fmt.Errorf("gemtest: WithMaxStoredFileBytes(%d): want at least 1 byte", c.maxFileBytes)
 	}
 	if c.addAction == "" || c.removeAction == "" {
 		return fmt.Errorf("gemtest: WithMembershipActions: empty action")
@@ -261,9 +278,11 @@ func WithNotFoundMessages() Option {
 	return func(c *config) { c.notFoundText = true }
 }
 
-// WithPublicURL sets the base URL the fake puts into download_url fields. By default it
-// is derived from each request (scheme and Host), which is right unless the fake is
-// mounted under a path prefix or behind a proxy.
+// WithPublicURL sets the base URL the fake puts into download_url fields: an absolute
+// http or https URL, to which the fake adds its files' paths. By default it is the
+// address of the listener each request's connection reached (http://127.0.0.1:port for a
+// Server), never the request's Host header; set it when the fake is mounted under a path
+// prefix, behind a proxy, or listens on an address its clients do not use.
 func WithPublicURL(base string) Option {
 	return func(c *config) { c.publicURL = base }
 }
@@ -276,6 +295,16 @@ func WithPublicURL(base string) Option {
 // limit to reach the fake's own resume checks with such files.
 func WithMaxRequestBody(n int64) Option {
 	return func(c *config) { c.maxBody = n }
+}
+
+// WithMaxStoredFileBytes sets how many bytes of uploaded resumes and data export files
+// the fake keeps for their download_urls, default DefaultMaxStoredFileBytes (64 MiB).
+// Beyond it the oldest files' contents are dropped (never the newest, so a single file
+// larger than n is kept alone); their records stay listed, and their download_urls answer
+// S3's 404 NoSuchKey, as for a stored object that is gone. Stats reports what is kept and
+// how many were dropped.
+func WithMaxStoredFileBytes(n int64) Option {
+	return func(c *config) { c.maxFileBytes = n }
 }
 
 // WithDownloadURLExpiry sets how long the download_url of a resume or a data export file

@@ -21,7 +21,7 @@ type resume struct {
 	userID      string
 	filename    string
 	contentType string
-	data        []byte
+	content     *storedFile
 }
 
 // render is the resume with its download_url, a URL the fake itself serves without an API
@@ -72,7 +72,7 @@ func (a api) UploadResume(ctx context.Context, req genserver.UploadResumeRequest
 	}
 	r := &resume{
 		meta: s.newMeta(kindResume, a.now()), candidateID: req.CandidateID, userID: req.UserID,
-		filename: name, contentType: contentType(name), data: data,
+		filename: name, contentType: contentType(name), content: s.files.keep(data),
 	}
 	s.resumes.add(r)
 	return genserver.UploadResume201JSONResponse(r.render(a.Fake, requestBase(ctx))), nil

@@ -2,9 +2,12 @@ package gemtest_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -113,12 +116,8 @@ func TestDownloadURLsAreSignedAndExpire(t *testing.T) {
 
 	download := func(url string) (int, string) {
 		t.Helper()
-		resp, err := srv.Client().Get(url)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(body)
+		status, body := download(t, srv, url)
+		return status, string(body)
 	}
 	denied := func(url, why string) {
 		t.Helper()
@@ -169,5 +168,124 @@ func TestDownloadURLsAreSignedAndExpire(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status, "a fresh listing, a fresh URL")
 
 	_, err = gemtest.New(gemtest.WithDownloadURLExpiry(0))
+	assert.Error(t, err)
+}
+
+// download GETs url, a download_url, without an API key (it needs none).
+func download(t *testing.T, srv *gemtest.Server, url string) (int, []byte) {
+	t.Helper()
+	resp, err := srv.Client().Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, body
+}
+
+// download_url's host is the listener's address (or WithPublicURL), never the request's
+// Host header. Before, a request with Host: evil.example made the fake hand out
+// http://evil.example/_gemtest/files/... to whoever read the answer.
+func TestDownloadURLHostIsNotTheRequests(t *testing.T) {
+	srv, _ := start(t)
+	srv.Fake.AddDataExport(gemtest.ExportFile{Name: "projects", Content: []byte("id\n")})
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
+	upload(t, srv, "/v0/candidates/"+id+"/uploaded_resumes/"+srv.UserID, "resume_file", "a.pdf", []byte("%PDF a"))
+	listener, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+
+	getWithHost := func(path, host string) []byte {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		require.NoError(t, err)
+		req.Host = host
+		req.Header.Set("X-API-Key", srv.APIKey)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+		return body
+	}
+	for _, host := range []string{"evil.example", "evil.example:443", "127.0.0.1:1"} {
+		var resumes []gen.UploadedResume
+		require.NoError(t, json.Unmarshal(getWithHost("/v0/candidates/"+id+"/uploaded_resumes", host), &resumes))
+		var export gen.DataExport
+		require.NoError(t, json.Unmarshal(getWithHost("/v0/data_export", host), &export))
+		for _, raw := range []string{*resumes[0].DownloadURL, *export.Files[0].DownloadURL} {
+			u, err := url.Parse(raw)
+			require.NoError(t, err)
+			assert.Equal(t, listener.Host, u.Host, "Host: %s gave %s", host, raw)
+			assert.Equal(t, "http", u.Scheme)
+		}
+	}
+
+	// Served without a listener, the fake names a host that never resolves.
+	f, err := gemtest.New()
+	require.NoError(t, err)
+	f.AddDataExport(gemtest.ExportFile{Name: "projects"})
+	req := httptest.NewRequest(http.MethodGet, "http://evil.example/v0/data_export", nil)
+	req.Header.Set("X-API-Key", f.APIKey())
+	w := httptest.NewRecorder()
+	f.ServeHTTP(w, req)
+	require.Equal(t, http.StatusOK, w.Code, "%s", w.Body)
+	assert.Contains(t, w.Body.String(), `"download_url":"http://gemtest.invalid/_gemtest/files/data_export/`)
+
+	for _, bad := range []string{"files.example.com", "ftp://files.example.com", "https://", "https://x.example/?a=b", "https://x.example/?", "https://u:p@x.example", "https://x.example/#f", "://x"} {
+		_, err := gemtest.New(gemtest.WithPublicURL(bad))
+		assert.Error(t, err, "WithPublicURL(%q)", bad)
+	}
+	_, err = gemtest.New(gemtest.WithPublicURL("https://files.example.com/gem/"))
+	assert.NoError(t, err)
+}
+
+// Uploaded resumes and data export files are kept within WithMaxStoredFileBytes, oldest
+// dropped first: every upload still answers 201 and is listed, but a dropped file's
+// download is S3's 404 NoSuchKey. Before, every upload was kept (BenchmarkUploadRetention:
+// 40 of 9 MiB, a live heap of 370 MiB; 73 MiB with the default limit).
+func TestStoredFilesAreCapped(t *testing.T) {
+	const mib = 1 << 20
+	srv, _ := start(t, gemtest.WithMaxStoredFileBytes(3*mib))
+	srv.Fake.AddDataExport(gemtest.ExportFile{Name: "projects", Content: bytes.Repeat([]byte("p"), mib/2)})
+	export := get[gen.DataExport](t, srv, "/v0/data_export")
+	id := mustCreate(t, srv, "/v0/candidates", object{"created_by": srv.UserID})
+	path := "/v0/candidates/" + id + "/uploaded_resumes/" + srv.UserID
+	var uploaded []gen.UploadedResume
+	for i := range 10 {
+		r := upload(t, srv, path, "resume_file", fmt.Sprintf("cv%d.pdf", i), bytes.Repeat([]byte{byte('a' + i)}, mib))
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+		var res gen.UploadedResume
+		r.json(t, &res)
+		uploaded = append(uploaded, res)
+		assert.LessOrEqual(t, srv.Fake.Stats().StoredFileBytes, int64(3*mib), "after upload %d", i)
+	}
+	st := srv.Fake.Stats()
+	assert.Equal(t, int64(3*mib), st.StoredFileBytes)
+	assert.Equal(t, int64(8), st.DroppedFiles, "the export's file and the 7 oldest resumes")
+	assert.Len(t, get[[]gen.UploadedResume](t, srv, path[:strings.LastIndex(path, "/")]), 10, "all still listed")
+
+	for i, res := range uploaded {
+		status, body := download(t, srv, *res.DownloadURL)
+		if i < 7 {
+			assert.Equal(t, http.StatusNotFound, status, "resume %d", i)
+			assert.Contains(t, string(body), "<Code>NoSuchKey</Code>")
+		} else {
+			assert.Equal(t, http.StatusOK, status, "resume %d", i)
+			assert.Equal(t, bytes.Repeat([]byte{byte('a' + i)}, mib), body, "resume %d", i)
+		}
+	}
+	status, _ := download(t, srv, *export.Files[0].DownloadURL)
+	assert.Equal(t, http.StatusNotFound, status, "the export's file, the oldest")
+
+	// A file larger than the limit is kept, alone.
+	small, _ := start(t, gemtest.WithMaxStoredFileBytes(100))
+	id = mustCreate(t, small, "/v0/candidates", object{"created_by": small.UserID})
+	var big gen.UploadedResume
+	upload(t, small, "/v0/candidates/"+id+"/uploaded_resumes/"+small.UserID, "resume_file", "big.pdf", make([]byte, 1000)).json(t, &big)
+	status, _ = download(t, small, *big.DownloadURL)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, int64(1000), small.Fake.Stats().StoredFileBytes)
+
+	_, err := gemtest.New(gemtest.WithMaxStoredFileBytes(0))
 	assert.Error(t, err)
 }

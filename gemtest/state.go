@@ -30,13 +30,12 @@ func (f *Fake) AddSequence(name, userID string) (gen.Sequence, error) {
 }
 
 // AddDataExport adds a data export, from now on the most recent one GET /v0/data_export
-// returns, and returns its id. Its files' download_urls serve their Content.
+// returns, and returns its id. Its files' download_urls serve their Content, which counts
+// against WithMaxStoredFileBytes like uploaded resumes.
 func (f *Fake) AddDataExport(files ...ExportFile) string {
 	s := f.lock()
 	defer f.unlock()
-	e := &dataExport{meta: s.newMeta(kindDataExport, f.now()), files: append([]ExportFile(nil), files...)}
-	s.exports.add(e)
-	return e.id
+	return s.addDataExport(f.now(), files)
 }
 
 // AddCandidate creates a candidate exactly as POST /v0/candidates does (the same checks,

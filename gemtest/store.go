@@ -29,10 +29,12 @@ type store struct {
 	sequences      table[*sequence]
 	exports        table[*dataExport]
 	fieldOptionIdx map[string]*option // option id → option, for custom and project fields
+	files          fileStore          // the contents of resumes and export files
 }
 
-func newStore() *store {
-	return &store{handles: map[string]string{}, blocked: map[string]bool{}, fieldOptionIdx: map[string]*option{}}
+func newStore(maxFileBytes int64) *store {
+	return &store{handles: map[string]string{}, blocked: map[string]bool{}, fieldOptionIdx: map[string]*option{},
+		files: fileStore{limit: maxFileBytes}}
 }
 
 // meta is what every stored object has: its id, its place in creation order (seq, which

@@ -106,7 +106,7 @@ func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[stri
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
 		Request: &bare, PathParams: params, Route: rt.Route, Options: opts,
 	})
-	errs := map[string]fieldErrors{}
+	errs := newRequestErrors()
 	collectErrors(err, errs)
 	queryFormats(r, rt, errs)
 	if schema != nil {
@@ -115,14 +115,80 @@ func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[stri
 		}
 		unknownFields(schema, body, nil, errs)
 	}
-	if len(errs) == 0 {
+	out := errs.answer()
+	if out == nil {
+		return nil
+	}
+	return smorestError(http.StatusUnprocessableEntity, "", out)
+}
+
+// maxFieldErrors is how many field errors a 422 of the fake lists. marshmallow lists every
+// one, an "Unknown field." per unknown key included, so a body of 730,000 short unknown
+// keys (9.5 MB, within the gateway's 10 MB) made a 22 MB answer; the reference documents
+// the 422's shape, not its size (docs/gem-api.md §2.0), and a real Gem that answered with
+// more than it was sent would be a gift to anyone flooding it. So the fake lists the first
+// 100 (unknown keys by name, the smallest first, so that the answer does not depend on
+// Go's map order) and counts the rest in one message under the location's "_schema" key,
+// marshmallow's key for errors of a whole schema: "Too many errors: 730,566 more not
+// shown." (the fake's wording, not Gem's). The answer then stays near 4 KB plus the
+// listed keys' names, whatever the request.
+const maxFieldErrors = 100
+
+// requestErrors collects a request's field errors by location ("query", "json"): the first
+// maxFieldErrors, and a count of the rest by location.
+type requestErrors struct {
+	byLoc  map[string]fieldErrors
+	n      int
+	hidden map[string]int
+}
+
+func newRequestErrors() *requestErrors {
+	return &requestErrors{byLoc: map[string]fieldErrors{}, hidden: map[string]int{}}
+}
+
+// room is how many more errors will be listed.
+func (e *requestErrors) room() int { return maxFieldErrors - e.n }
+
+// add lists msg at path under loc, or counts it when the list is full.
+func (e *requestErrors) add(loc, msg string, path ...string) {
+	if e.room() <= 0 {
+		e.hidden[loc]++
+		return
+	}
+	e.n++
+	fe := e.byLoc[loc]
+	if fe == nil {
+		fe = fieldErrors{}
+		e.byLoc[loc] = fe
+	}
+	fe.add(msg, path...)
+}
+
+// answer is the errors object of the 422, nil when there is no error.
+func (e *requestErrors) answer() map[string]any {
+	for loc, n := range e.hidden {
+		if e.byLoc[loc] == nil {
+			e.byLoc[loc] = fieldErrors{}
+		}
+		e.byLoc[loc].add("Too many errors: " + groupThousands(n) + " more not shown.")
+	}
+	if len(e.byLoc) == 0 {
 		return nil
 	}
 	out := map[string]any{}
-	for loc, fe := range errs {
+	for loc, fe := range e.byLoc {
 		out[loc] = fe
 	}
-	return smorestError(http.StatusUnprocessableEntity, "", out)
+	return out
+}
+
+// groupThousands writes n with commas between groups of three digits.
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // bodyValidationOptions are the schema options openapi3filter.ValidateRequestBody passes
@@ -149,7 +215,7 @@ func normalizeQuery(r *http.Request, rt *route.Route) {
 
 // queryFormats checks the formats of query parameters (the email filters), which
 // kin-openapi v0.135 validates without the per-validation format validators it is given.
-func queryFormats(r *http.Request, rt *route.Route, errs map[string]fieldErrors) {
+func queryFormats(r *http.Request, rt *route.Route, errs *requestErrors) {
 	q := r.URL.Query()
 	for _, p := range queryParams(rt) {
 		if p.Schema == nil || !q.Has(p.Name) {
@@ -157,10 +223,7 @@ func queryFormats(r *http.Request, rt *route.Route, errs map[string]fieldErrors)
 		}
 		check, ok := formatChecks[p.Schema.Value.Format]
 		if ok && check(q.Get(p.Name)) != nil {
-			if errs["query"] == nil {
-				errs["query"] = fieldErrors{}
-			}
-			errs["query"].add(formatMessages[p.Schema.Value.Format], p.Name)
+			errs.add("query", formatMessages[p.Schema.Value.Format], p.Name)
 		}
 	}
 }
@@ -203,7 +266,7 @@ func isJSON(contentType string) bool {
 
 // collectErrors files kin-openapi's errors by request location ("query", "json") and
 // field path, with marshmallow's messages.
-func collectErrors(err error, errs map[string]fieldErrors) {
+func collectErrors(err error, errs *requestErrors) {
 	switch e := err.(type) {
 	case nil:
 	case openapi3.MultiError:
@@ -219,46 +282,36 @@ func collectErrors(err error, errs map[string]fieldErrors) {
 				schema = p.Schema.Value
 			}
 		}
-		fe := errs[loc]
-		if fe == nil {
-			fe = fieldErrors{}
-			errs[loc] = fe
-		}
-		collectSchemaErrors(e.Err, schema, base, fe)
+		collectSchemaErrors(e.Err, schema, base, func(msg string, path ...string) { errs.add(loc, msg, path...) })
 	default:
 		// Security and routing errors cannot happen here (checked before); keep anything
 		// else visible rather than pass the request.
-		fe := errs["json"]
-		if fe == nil {
-			fe = fieldErrors{}
-			errs["json"] = fe
-		}
-		fe.add(err.Error())
+		errs.add("json", err.Error())
 	}
 }
 
-func collectSchemaErrors(err error, schema *openapi3.Schema, base []string, fe fieldErrors) {
+func collectSchemaErrors(err error, schema *openapi3.Schema, base []string, add func(msg string, path ...string)) {
 	var se *openapi3.SchemaError
 	var me openapi3.MultiError
 	var pe *openapi3filter.ParseError
 	switch {
 	case errors.As(err, &me) && !isSchemaError(err):
 		for _, inner := range me {
-			collectSchemaErrors(inner, schema, base, fe)
+			collectSchemaErrors(inner, schema, base, add)
 		}
 	case errors.As(err, &se):
 		// allOf (due_date), anyOf and oneOf wrap the errors of their members.
 		var inner openapi3.MultiError
 		if (se.SchemaField == "allOf" || se.SchemaField == "anyOf" || se.SchemaField == "oneOf") && errors.As(se.Origin, &inner) {
-			collectSchemaErrors(inner, schema, base, fe)
+			collectSchemaErrors(inner, schema, base, add)
 			return
 		}
-		fe.add(schemaMessage(se), append(append([]string(nil), base...), se.JSONPointer()...)...)
+		add(schemaMessage(se), append(base[:len(base):len(base)], se.JSONPointer()...)...)
 	case errors.As(err, &pe), errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
 		// A query value that does not parse as its type ("abc" or "" for an integer).
-		fe.add(typeMessage(schema), base...)
+		add(typeMessage(schema), base...)
 	default:
-		fe.add(err.Error(), base...)
+		add(err.Error(), base...)
 	}
 }
 
@@ -269,8 +322,11 @@ func isSchemaError(err error) bool {
 
 // unknownFields reports every body key its schema does not declare, at any depth, as
 // marshmallow does with unknown=RAISE (docs/gem-api.md §2.0: SK saw 422 "Unknown field."). The
-// allowed keys come from the document's schemas.
-func unknownFields(ref *openapi3.SchemaRef, v any, path []string, errs map[string]fieldErrors) {
+// allowed keys come from the document's schemas. Of an object's unknown keys, those that
+// fit the list (maxFieldErrors) are the smallest by name, picked in one pass; the others
+// are counted. Declared keys are then walked in name order, so the answer does not
+// depend on map order.
+func unknownFields(ref *openapi3.SchemaRef, v any, path []string, errs *requestErrors) {
 	if ref == nil || ref.Value == nil {
 		return
 	}
@@ -280,23 +336,37 @@ func unknownFields(ref *openapi3.SchemaRef, v any, path []string, errs map[strin
 		if props == nil {
 			return // free-form value (a custom field's value)
 		}
-		for k, val := range x {
-			at := append(append([]string(nil), path...), k)
-			if p, ok := props[k]; ok {
-				unknownFields(p, val, at, errs)
+		var known []string
+		listed := make([]string, 0, min(errs.room(), len(x)))
+		for k := range x {
+			if _, ok := props[k]; ok {
+				known = append(known, k)
 				continue
 			}
-			fe := errs["json"]
-			if fe == nil {
-				fe = fieldErrors{}
-				errs["json"] = fe
+			// listed holds the smallest unknown keys so far, sorted, at most room of them.
+			i, _ := slices.BinarySearch(listed, k)
+			switch {
+			case len(listed) < cap(listed):
+				listed = slices.Insert(listed, i, k)
+			case i < len(listed):
+				copy(listed[i+1:], listed[i:])
+				listed[i] = k
+				errs.hidden["json"]++
+			default:
+				errs.hidden["json"]++
 			}
-			fe.add("Unknown field.", at...)
+		}
+		for _, k := range listed {
+			errs.add("json", "Unknown field.", append(path[:len(path):len(path)], k)...)
+		}
+		slices.Sort(known)
+		for _, k := range known {
+			unknownFields(props[k], x[k], append(path[:len(path):len(path)], k), errs)
 		}
 	case []any:
 		items := ref.Value.Items
 		for i, e := range x {
-			unknownFields(items, e, append(append([]string(nil), path...), strconv.Itoa(i)), errs)
+			unknownFields(items, e, append(path[:len(path):len(path)], strconv.Itoa(i)), errs)
 		}
 	}
 }

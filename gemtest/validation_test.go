@@ -2,6 +2,8 @@ package gemtest_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -89,6 +91,58 @@ func TestValidationErrors(t *testing.T) {
 			assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":`+tc.want+`}`, string(r.body))
 		})
 	}
+}
+
+// A 422 lists at most 100 field errors, and counts the rest in one "_schema" message:
+// the unknown keys listed are the smallest by name (top-level first, then inside declared
+// fields), so the answer is the same every time and far smaller than the request. Before,
+// every unknown key was listed: a 9.5 MB body of them made a 22 MB answer
+// (BenchmarkUnknownFieldsAnswer measures both).
+func TestTooManyFieldErrorsAreCounted(t *testing.T) {
+	srv, _ := start(t)
+	body := []byte(`{"created_by":"` + srv.UserID + `","emails":[{"email_address":"a@example.com","zzz":1}]`)
+	for i := 4999; i >= 0; i-- { // 5,000 unknown keys, the largest first
+		body = fmt.Appendf(body, `,"x%04d":0`, i)
+	}
+	body = append(body, '}')
+	r := callRaw(t, srv, http.MethodPost, "/v0/candidates", "application/json", body)
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, "%.300s", r.body)
+	var answer struct {
+		Errors struct {
+			JSON map[string][]string `json:"json"`
+		} `json:"errors"`
+	}
+	r.json(t, &answer)
+	got := answer.Errors.JSON
+	want := map[string][]string{"_schema": {"Too many errors: 4,901 more not shown."}}
+	for i := range 100 {
+		want[fmt.Sprintf("x%04d", i)] = []string{"Unknown field."}
+	}
+	assert.Equal(t, want, got)
+	assert.Less(t, len(r.body), 4<<10, "the answer to a body of %d bytes", len(body))
+	t.Logf("%d unknown fields in %d bytes: an answer of %d bytes", 5001, len(body), len(r.body))
+	again := callRaw(t, srv, http.MethodPost, "/v0/candidates", "application/json", body)
+	assert.Equal(t, string(r.body), string(again.body), "the same request, the same answer")
+
+	// The document's own rules count against the same list: 150 profile URLs that are not
+	// strings.
+	urls := make([]any, 150)
+	for i := range urls {
+		urls[i] = i
+	}
+	r = call(t, srv, http.MethodPost, "/v0/candidates", object{"created_by": srv.UserID, "profile_urls": urls})
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, "%.300s", r.body)
+	var typed struct {
+		Errors struct {
+			JSON map[string]json.RawMessage `json:"json"`
+		} `json:"errors"`
+	}
+	r.json(t, &typed)
+	var listed map[string][]string
+	require.NoError(t, json.Unmarshal(typed.Errors.JSON["profile_urls"], &listed))
+	assert.Len(t, listed, 100)
+	assert.Equal(t, []string{"Not a valid string."}, listed["0"])
+	assert.JSONEq(t, `["Too many errors: 50 more not shown."]`, string(typed.Errors.JSON["_schema"]))
 }
 
 // Unknown query parameters are ignored, as webargs' EXCLUDE does for the query location.

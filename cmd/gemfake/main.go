@@ -3,10 +3,12 @@
 //
 //	go run ./cmd/gemfake -addr 127.0.0.1:8080 [-api-key k1,k2] [-seed demo]
 //	    [-rate 20 -burst 500] [-fault-rate 0.2 -fault-seed 1] [-latency 0s]
-//	    [-max-body 10485760] [-read-header-timeout 5s -read-timeout 15s -write-timeout 1m -idle-timeout 15s]
+//	    [-max-body 10485760] [-max-stored-file-bytes 67108864] [-public-url https://gem.test]
+//	    [-read-header-timeout 5s -read-timeout 15s -write-timeout 1m -idle-timeout 15s]
 //
 // It prints the base URL, a key it accepts and a user id to create things as
-// (GEM_USER_ID). Connections that stall (no request, a body that stops coming, an idle
+// (GEM_USER_ID). The download_url of resumes and data export files names the address a
+// client's connection reached (never the request's Host header), or -public-url. Connections that stall (no request, a body that stops coming, an idle
 // keep-alive) are closed after the timeouts. On SIGINT or SIGTERM it stops accepting
 // connections, lets the requests in flight finish (for at most -shutdown-timeout) and
 // exits.
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	latency := fs.Duration("latency", 0, "latency added to every request")
 	verbose := fs.Bool("v", false, "log every request")
 	maxBody := fs.Int64("max-body", gemtest.DefaultMaxRequestBody, "largest request body in bytes; larger ones get the gateway's 413")
+	maxFiles := fs.Int64("max-stored-file-bytes", gemtest.DefaultMaxStoredFileBytes, "bytes of uploaded resumes and data export files kept; the oldest are dropped beyond (their downloads answer 404)")
+	publicURL := fs.String("public-url", "", "base URL of download_url links, e.g. behind a proxy (default: the address each connection reached)")
 	// Timeouts, so that stalled clients cannot hold connections: the request line and
 	// headers, the whole request (a 10 MB upload included), the response (it must exceed
 	// -latency) and an idle keep-alive connection.
@@ -89,6 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		gemtest.WithSeed(*seed),
 		gemtest.WithRateLimit(*rate, *burst),
 		gemtest.WithMaxRequestBody(*maxBody),
+		gemtest.WithMaxStoredFileBytes(*maxFiles),
+	}
+	if *publicURL != "" {
+		opts = append(opts, gemtest.WithPublicURL(*publicURL))
 	}
 	if *rate == 0 {
 		opts = append(opts, gemtest.WithoutRateLimit())

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -20,6 +22,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/gen"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server's goroutines.
@@ -98,6 +102,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-idle-timeout", "-1s"},
 		{"-latency", "2s", "-write-timeout", "1s"},
 		{"-max-body", "0"},
+		{"-max-stored-file-bytes", "0"},
+		{"-public-url", "files.example.com"},
 	} {
 		err := run(t.Context(), args, io.Discard, io.Discard, nil)
 		assert.Error(t, err, "%v", args)
@@ -256,4 +262,69 @@ func TestShutdownTimeout(t *testing.T) {
 	_, err = io.Copy(io.Discard, br)
 	var ne net.Error
 	assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the connection was closed")
+}
+
+// getJSON GETs path from the fake at url with the request's Host set to host (when not
+// empty) and decodes the answer into v.
+func getJSON(t *testing.T, url, path, host string, v any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url+path, nil)
+	require.NoError(t, err)
+	if host != "" {
+		req.Host = host
+	}
+	req.Header.Set("X-API-Key", "k")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+}
+
+// download_url names the address gemfake listens on whatever the request's Host says,
+// or -public-url.
+func TestDownloadURLs(t *testing.T) {
+	url, _ := serve(t, "-seed", "demo")
+	var export gen.DataExport
+	getJSON(t, url, "/v0/data_export", "evil.example", &export)
+	assert.True(t, strings.HasPrefix(*export.Files[0].DownloadURL, url+"/_gemtest/files/"), *export.Files[0].DownloadURL)
+
+	url, _ = serve(t, "-seed", "demo", "-public-url", "https://gem.test/files")
+	getJSON(t, url, "/v0/data_export", "", &export)
+	assert.True(t, strings.HasPrefix(*export.Files[0].DownloadURL, "https://gem.test/files/_gemtest/files/"), *export.Files[0].DownloadURL)
+}
+
+// -max-stored-file-bytes bounds what gemfake keeps: a resume larger than the demo export's
+// files pushes them out, and their downloads answer 404.
+func TestMaxStoredFileBytes(t *testing.T) {
+	url, _ := serve(t, "-seed", "demo", "-max-stored-file-bytes", "10000")
+	var export gen.DataExport
+	getJSON(t, url, "/v0/data_export", "", &export)
+	status := func(u string) int {
+		resp, err := http.Get(u)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, status(*export.Files[0].DownloadURL))
+
+	var users []gen.User
+	getJSON(t, url, "/v0/users", "", &users)
+	var candidates []gen.Candidate
+	getJSON(t, url, "/v0/candidates?page_size=1", "", &candidates)
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreateFormFile("resume_file", "cv.pdf")
+	require.NoError(t, err)
+	_, _ = part.Write(make([]byte, 20000))
+	require.NoError(t, w.Close())
+	req, err := http.NewRequest(http.MethodPost, url+"/v0/candidates/"+*candidates[0].ID+"/uploaded_resumes/"+*users[0].ID, &body)
+	require.NoError(t, err)
+	req.Header.Set("X-API-Key", "k")
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.Equal(t, http.StatusNotFound, status(*export.Files[0].DownloadURL))
 }

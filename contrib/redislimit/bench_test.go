@@ -23,7 +23,7 @@ import (
 func BenchmarkDecision(b *testing.B) {
 	srv := startRedis(b)
 	ctx := context.Background()
-	never := redislimit.WithRate(1e9, 1e9) // a token is always free: measure the decision, not a wait
+	never := redislimit.WithRate(redislimit.MaxRatePerSecond, 1e9) // a token is always free: measure the decision, not a wait
 	b.Run("Wait", func(b *testing.B) {
 		l, err := redislimit.New(srv.Client(), testKey, never)
 		if err != nil {

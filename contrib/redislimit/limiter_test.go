@@ -49,14 +49,16 @@ func TestNewValidates(t *testing.T) {
 		key  string
 		opts []redislimit.Option
 	}{
-		"nil client":    {nil, testKey, nil},
-		"empty key":     {rdb, "", nil},
-		"zero rate":     {rdb, testKey, []redislimit.Option{redislimit.WithRate(0, 10)}},
-		"zero burst":    {rdb, testKey, []redislimit.Option{redislimit.WithRate(20, 0)}},
-		"zero share":    {rdb, testKey, []redislimit.Option{redislimit.WithFallback(0)}},
-		"share > 1":     {rdb, testKey, []redislimit.Option{redislimit.WithFallback(1.5)}},
-		"zero timeout":  {rdb, testKey, []redislimit.Option{redislimit.WithDecisionTimeout(0)}},
-		"infinite rate": {rdb, testKey, []redislimit.Option{redislimit.WithRate(math.Inf(1), 10)}},
+		"nil client":     {nil, testKey, nil},
+		"empty key":      {rdb, "", nil},
+		"zero rate":      {rdb, testKey, []redislimit.Option{redislimit.WithRate(0, 10)}},
+		"zero burst":     {rdb, testKey, []redislimit.Option{redislimit.WithRate(20, 0)}},
+		"zero share":     {rdb, testKey, []redislimit.Option{redislimit.WithFallback(0)}},
+		"share > 1":      {rdb, testKey, []redislimit.Option{redislimit.WithFallback(1.5)}},
+		"zero timeout":   {rdb, testKey, []redislimit.Option{redislimit.WithDecisionTimeout(0)}},
+		"infinite rate":  {rdb, testKey, []redislimit.Option{redislimit.WithRate(math.Inf(1), 10)}},
+		"zero pause":     {rdb, testKey, []redislimit.Option{redislimit.WithMaxPause(0)}},
+		"negative pause": {rdb, testKey, []redislimit.Option{redislimit.WithMaxPause(-time.Second)}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := redislimit.New(tc.rdb, tc.key, tc.opts...)
@@ -67,6 +69,139 @@ func TestNewValidates(t *testing.T) {
 				t.Fatalf("error contains the API key: %v", err)
 			}
 		})
+	}
+}
+
+// TestWithRateBounds: WithRate refuses what the Limiter cannot represent with a
+// *RateError naming the option, the values and the bound, and accepts the edges. Before,
+// WithRate(1e-10, 1) overflowed the Period into a negative duration and let 782 of 1,000
+// Waits through in a second.
+func TestWithRateBounds(t *testing.T) {
+	year := redislimit.MaxRefill.Seconds()
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	for _, tc := range []struct {
+		name      string
+		perSecond float64
+		burst     int
+		bound     string // in the message
+	}{
+		{"tiny rate", 1e-10, 1, "at most 8760h0m0s (3.1536e+07s, MaxRefill)"},
+		{"below one a year", 0.99 / year, 1, "at most 8760h0m0s (3.1536e+07s, MaxRefill)"},
+		{"huge rate", 1e9, 1, "100000] requests per second (MaxRatePerSecond)"},
+		{"just over the maximum", math.Nextafter(redislimit.MaxRatePerSecond, math.Inf(1)), 1, "100000] requests per second (MaxRatePerSecond)"},
+		{"NaN", math.NaN(), 1, "(0, 100000]"},
+		{"+Inf", math.Inf(1), 1, "(0, 100000]"},
+		{"-Inf", math.Inf(-1), 1, "(0, 100000]"},
+		{"negative", -20, 500, "(0, 100000]"},
+		{"zero", 0, 500, "(0, 100000]"},
+		{"smallest float", math.SmallestNonzeroFloat64, 1, "at most 8760h0m0s (3.1536e+07s, MaxRefill)"},
+		{"burst 0", 20, 0, "at least 1"},
+		{"negative burst", 20, -500, "at least 1"},
+		{"huge burst", 20, math.MaxInt, "at most 8760h0m0s (3.1536e+07s, MaxRefill)"},
+		{"burst a year and a token", 20, 20*int(year) + 1, "at most 8760h0m0s (3.1536e+07s, MaxRefill)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := redislimit.New(rdb, testKey, redislimit.WithRate(tc.perSecond, tc.burst))
+			var re *redislimit.RateError
+			if !errors.As(err, &re) {
+				t.Fatalf("WithRate(%g, %d): %v, want a *RateError", tc.perSecond, tc.burst, err)
+			}
+			if re.Burst != tc.burst || (re.PerSecond != tc.perSecond && !math.IsNaN(tc.perSecond)) {
+				t.Errorf("the error holds %g, %d", re.PerSecond, re.Burst)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "redislimit: WithRate(") || !strings.Contains(msg, tc.bound) {
+				t.Errorf("the error %q does not name WithRate and the bound %q", msg, tc.bound)
+			}
+		})
+	}
+	for _, ok := range []struct {
+		perSecond float64
+		burst     int
+	}{{redislimit.MaxRatePerSecond, 1}, {1 / year, 1}, {20, 20 * int(year)}, {redislimit.MaxRatePerSecond, 1e9}} {
+		if _, err := redislimit.New(rdb, testKey, redislimit.WithRate(ok.perSecond, ok.burst)); err != nil {
+			t.Errorf("WithRate(%g, %d): %v", ok.perSecond, ok.burst, err)
+		}
+	}
+}
+
+// TestSmallestRateGrantsOne: at the smallest rate WithRate accepts, one a year with a
+// burst of 1, 1,000 Waits of a second take one token; the others end at once with an
+// error wrapping context.DeadlineExceeded.
+func TestSmallestRateGrantsOne(t *testing.T) {
+	srv := startRedis(t)
+	l := newLimiter(t, srv.Client(), redislimit.WithRate(1/redislimit.MaxRefill.Seconds(), 1))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	granted := 0
+	for range 1000 {
+		err := l.Wait(ctx)
+		switch {
+		case err == nil:
+			granted++
+		case !errors.Is(err, context.DeadlineExceeded):
+			t.Fatalf("Wait: %v", err)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if granted != 1 {
+		t.Fatalf("%d of 1,000 Waits granted at one a year, want 1", granted)
+	}
+}
+
+// TestMaxPause: a pause read from Redis is honoured for at most WithMaxPause and
+// shortened there to it; a longer Pause holds the fleet for the maximum. Before, a pause
+// of 2,400 h put in the key was honoured in full: a Wait with context.Background() would
+// have slept 100 days.
+func TestMaxPause(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	const maxPause = 300 * time.Millisecond
+	pauseKey := "gem-go:ratelimit:" + hashOf(testKey) + ":pause"
+	a := newLimiter(t, srv.Client(), redislimit.WithRate(1000, 100), redislimit.WithMaxPause(maxPause))
+
+	// waitBounded runs l.Wait(ctx) and fails the test unless it returns within 5s.
+	waitBounded := func(l *redislimit.Limiter) time.Duration {
+		t.Helper()
+		start := time.Now()
+		done := make(chan error, 1)
+		go func() { done <- l.Wait(ctx) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Wait with context.Background() still waiting after 5s")
+		}
+		return time.Since(start)
+	}
+	if err := srv.Client().Set(ctx, pauseKey, "someone else's", 2400*time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	d := waitBounded(a)
+	if d < maxPause-50*time.Millisecond {
+		t.Errorf("Wait returned after %v, inside the pause (at most %v)", d, maxPause)
+	}
+	if pttl := srv.Client().PTTL(ctx, pauseKey).Val(); pttl > maxPause {
+		t.Errorf("the pause key still has %v to live, want it shortened to %v", pttl, maxPause)
+	}
+	t.Logf("a 2,400 h pause in Redis held Wait for %v", d.Round(time.Millisecond))
+
+	if err := a.Pause(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if pttl := srv.Client().PTTL(ctx, pauseKey).Val(); pttl <= 0 || pttl > maxPause {
+		t.Errorf("a Pause of 1h stored %v, want at most %v", pttl, maxPause)
+	}
+	b := newLimiter(t, srv.Client(), redislimit.WithRate(1000, 100), redislimit.WithMaxPause(time.Hour)) // another replica
+	if d := waitBounded(b); d < maxPause-100*time.Millisecond {
+		t.Errorf("the other replica's Wait returned after %v, inside the pause", d)
+	}
+	if d := waitBounded(a); d > 100*time.Millisecond {
+		t.Errorf("this replica's Wait took %v after the pause", d)
 	}
 }
 
@@ -392,13 +527,14 @@ func TestFallback(t *testing.T) {
 		redislimit.WithDecisionTimeout(100*time.Millisecond), redislimit.WithLogger(logger))
 	ctx := context.Background()
 	start := time.Now()
-	for range 5 { // local: 10/s, burst 2: the 5th token at 300ms, after one 100ms timeout
+	// local: 10/s, burst 2, starting empty: the 5th token 500ms after one 100ms timeout
+	for range 5 {
 		if err := l.Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if d := time.Since(start); d < 350*time.Millisecond || d > 700*time.Millisecond {
-		t.Fatalf("5 Waits in fallback took %v, want about 400ms", d)
+	if d := time.Since(start); d < 550*time.Millisecond || d > 900*time.Millisecond {
+		t.Fatalf("5 Waits in fallback took %v, want about 600ms", d)
 	}
 	if err := l.Pause(ctx, 200*time.Millisecond); err != nil {
 		t.Fatalf("Pause in fallback: %v", err)

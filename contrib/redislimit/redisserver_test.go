@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -137,6 +138,21 @@ func (s *redisServer) Stop() {
 	_ = s.cmd.Process.Kill()
 	<-s.done
 	s.cmd = nil
+}
+
+// Hang stops the server (SIGSTOP) without closing its connections: it accepts nothing
+// and answers nothing until Resume, like a Redis stuck on a slow disk or swapping.
+func (s *redisServer) Hang() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+	}
+}
+
+// Resume continues a hung server (SIGCONT), which then answers what it was sent meanwhile.
+func (s *redisServer) Resume() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	}
 }
 
 // Restart stops the server and starts a new, empty one on the same port. It may be
