@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log"
 	"net/http"
 	"os"
 	"strings"
@@ -20,12 +19,12 @@ import (
 
 // readmeUsingIt is the README's "Using it" block, verbatim (TestReadmeMatchesTheCode keeps
 // it so): it compiles here and runs against the fake.
-func readmeUsingIt(ctx context.Context, id, userID string) {
+func readmeUsingIt(ctx context.Context, id, userID string) error {
 	// One Client per API key, shared by every goroutine: it holds the key's rate limiter.
 	c, err := gemclient.New(os.Getenv("GEM_API_KEY"),
 		gemclient.WithBaseURL(os.Getenv("GEM_BASE_URL"))) // empty means https://api.gem.com
 	if err != nil {
-		log.Fatal(err) // an empty key is an error here, not a 403 later
+		return err // an empty key is an error here, not a 403 later
 	}
 
 	// Every operation of Gem's document, named after it, with typed parameters and results.
@@ -37,7 +36,7 @@ func readmeUsingIt(ctx context.Context, id, userID string) {
 	params := &gen.ListCandidatesParams{Sort: gemclient.Ptr(gen.SortOrderAsc)}
 	for cand, err := range c.ListCandidatesAll(ctx, params, gemclient.Workers(4)) {
 		if err != nil {
-			log.Fatal(err) // the items before the error were yielded; nothing is lost
+			return err // the items before the error were yielded; nothing is lost
 		}
 		fmt.Println(cand.GetID())
 	}
@@ -67,8 +66,9 @@ func readmeUsingIt(ctx context.Context, id, userID string) {
 	var raw json.RawMessage
 	err = c.Do(ctx, http.MethodGet, "/v0/candidates?page_size=5", nil, &raw)
 	if err != nil || len(raw) == 0 || header == nil {
-		log.Fatalf("the README's calls failed: %v", err)
+		return fmt.Errorf("the README's calls failed: %w (raw %d bytes, header %v)", err, len(raw), header)
 	}
+	return nil
 }
 
 // The README's block runs against the fake, and is the code above, line for line (so it
@@ -80,7 +80,7 @@ func TestReadmeMatchesTheCode(t *testing.T) {
 	first, _, err := newFakeClient(t, srv).ListCandidates(context.Background(), nil)
 	require.NoError(t, err)
 	require.NotEmpty(t, first)
-	readmeUsingIt(context.Background(), first[0].GetID(), srv.UserID)
+	require.NoError(t, readmeUsingIt(context.Background(), first[0].GetID(), srv.UserID))
 
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
