@@ -29,6 +29,9 @@ func readmeUsingIt(ctx context.Context, id, userID string) error {
 
 	// Every operation of Gem's document, named after it, with typed parameters and results.
 	cand, err := c.GetCandidate(ctx, id)
+	if err != nil {
+		return err // a *gemclient.APIError: IsNotFound(err) for an id Gem does not know
+	}
 	fmt.Println(cand.GetFirstName(), cand.GetCreatedAt()) // "" and the zero time.Time when absent
 	fmt.Printf("%+v\n", cand)                            // gen.Candidate{CreatedAt:2025-03-14T09:26:53Z, FirstName:"Ada", ...}
 
@@ -48,7 +51,10 @@ func readmeUsingIt(ctx context.Context, id, userID string) error {
 		LinkedInHandle: gemclient.Ptr("ada-lovelace"),
 		Emails:         []gen.Email{{EmailAddress: "ada@example.com", IsPrimary: gemclient.Ptr(true)}},
 	})
-	fmt.Println("created:", created, err)
+	if err != nil {
+		return err
+	}
+	fmt.Println("created:", created)
 
 	// PUT changes only what is sent: gen.Value sets a field, gen.Null clears it, and a field
 	// left out stays as it is.
@@ -56,6 +62,9 @@ func readmeUsingIt(ctx context.Context, id, userID string) error {
 		Title:    gen.Value("Analyst"),
 		Location: gen.Null[string](),
 	})
+	if err != nil {
+		return err
+	}
 
 	// Options for one call go last: retry a create you know is safe to repeat, add a header,
 	// read the answer's headers. Anything without a method goes through Do, on the same
@@ -63,6 +72,9 @@ func readmeUsingIt(ctx context.Context, id, userID string) error {
 	var header http.Header
 	_, err = c.CreateNote(ctx, gen.NoteCreate{CandidateID: cand.GetID(), UserID: userID, Content: "Met at the meetup"},
 		gemclient.RetrySafe(), gemclient.ResponseHeader(&header))
+	if err != nil {
+		return err
+	}
 	var raw json.RawMessage
 	err = c.Do(ctx, http.MethodGet, "/v0/candidates?page_size=5", nil, &raw)
 	if err != nil || len(raw) == 0 || header == nil {
