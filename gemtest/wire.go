@@ -101,6 +101,20 @@ func headerField(headers reflect.Value, name string) (string, bool) {
 	return fmt.Sprint(reflect.Indirect(field).Interface()), true
 }
 
+// wireComponent is v written by wireJSON as the document's component schema name, for a
+// model inside an error body. The schema and the model are the fake's own, so a failure is
+// a bug of the fake: a panic, answered with a 500 (serveRecovering).
+func wireComponent(name string, v any) json.RawMessage {
+	doc, err := document()
+	if err == nil && doc.Components.Schemas[name] != nil {
+		var data []byte
+		if data, err = wireJSON(doc.Components.Schemas[name].Value, reflect.ValueOf(v)); err == nil {
+			return bytes.TrimSuffix(data, []byte("\n"))
+		}
+	}
+	panic(fmt.Errorf("gemtest: writing %s: %v", name, err))
+}
+
 // wireJSON writes v as schema s declares it (docs/gem-api.md §2.8): an object with every
 // declared key in key order (Flask's jsonify sorts them), a nil pointer or interface as
 // null, a nil or empty slice as [], scalars as encoding/json writes them but without HTML
