@@ -58,19 +58,12 @@ func (f *Fake) writeWire(next genserver.StrictHandlerFunc, operationID string) g
 		if v.Kind() == reflect.Struct && v.NumField() == 2 && v.Type().Field(0).Name == "Body" && v.Type().Field(1).Name == "Headers" {
 			body, headers = v.Field(0), v.Field(1)
 		}
-		data, err := wireJSON(doc.Content.Get("application/json").Schema.Value, body)
-		if err != nil {
-			return nil, err
-		}
 		for name := range doc.Headers {
 			if value, ok := headerField(headers, name); ok {
 				w.Header().Set(name, value)
 			}
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write(data)
-		return nil, nil
+		return nil, writeWireBody(w, status, doc.Content.Get("application/json").Schema.Value, body)
 	}
 }
 
@@ -115,17 +108,42 @@ func wireComponent(name string, v any) json.RawMessage {
 	panic(fmt.Errorf("gemtest: writing %s: %v", name, err))
 }
 
+// wireBuffers hold the bodies being written, so a page of 100 candidates (about 100 KB)
+// does not allocate and grow a buffer of its own on every request.
+var wireBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeWireBody answers status with v written by wireJSON, through a pooled buffer.
+func writeWireBody(w http.ResponseWriter, status int, s *openapi3.Schema, v reflect.Value) error {
+	buf := wireBuffers.Get().(*[]byte)
+	data, err := appendWire((*buf)[:0], s, v)
+	if err == nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(data)
+	}
+	if cap(data) <= 1<<20 {
+		*buf = data[:0]
+		wireBuffers.Put(buf)
+	}
+	return err
+}
+
 // wireJSON writes v as schema s declares it (docs/gem-api.md §2.8): an object with every
 // declared key in key order (Flask's jsonify sorts them), a nil pointer or interface as
 // null, a nil or empty slice as [], scalars as encoding/json writes them but without HTML
 // escaping (Python's json does not escape <, > and &). It ends with a newline, as
 // json.Encoder does.
 func wireJSON(s *openapi3.Schema, v reflect.Value) ([]byte, error) {
+	return appendWire(nil, s, v)
+}
+
+// appendWire is wireJSON appending to b.
+func appendWire(b []byte, s *openapi3.Schema, v reflect.Value) ([]byte, error) {
 	enc, err := wireEncoderFor(s, v.Type())
 	if err != nil {
-		return nil, err
+		return b, err
 	}
-	return append(enc(make([]byte, 0, 1024), v), '\n'), nil
+	return append(enc(b, v), '\n'), nil
 }
 
 // wireEncoder appends a value's JSON to b.
