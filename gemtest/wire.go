@@ -25,7 +25,7 @@ import (
 // every key a schema declares, at any depth, in key order; null for an unset value, [] for
 // an empty or unset list. gen's models cannot do that with encoding/json: they are the
 // SDK's models, whose omitempty keeps requests free of what the caller did not set, and
-// that users marshal themselves (docs/generator.md §8.8). Because the keys come from the
+// that users marshal themselves (docs/generator.md §8.9). Because the keys come from the
 // document, not from the models, a key the document declares is never left out, and one
 // the models lack fails the answer (a 500 naming it) instead of going missing.
 
