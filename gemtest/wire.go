@@ -38,7 +38,7 @@ func routeOf(ctx context.Context) *route.Route {
 }
 
 // writeWire is the strict server's middleware that answers an operation's documented
-// JSON success itself, with wireJSON. Other answers (204s, the undocumented success of
+// JSON success itself (writeWireBody). Other answers (204s, the undocumented success of
 // POST /v0/projects/{id}/project_field_options, errors) go on as the handlers made them.
 // A handler's response for a JSON success is the generated <Operation><status>JSONResponse:
 // the model itself, or for a paginated list a Body and the Headers the document declares.
