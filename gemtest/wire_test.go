@@ -101,9 +101,9 @@ func (w *wireWalk) everyOperationServed() {
 // walk creates the shapes that leave fields unset or lists empty (a candidate with only
 // created_by and one with everything, text, date and select custom fields in team and
 // project scope, text and select project fields, events with and without their optional
-// fields, a resume, a data export with files) and reads each back through every operation
-// that returns it; it fails if an operation of the document was not exercised. The walk is
-// also run over the demo data.
+// fields, a resume, data exports with and without files) and reads each back through every
+// operation that returns it; it fails if an operation of the document was not exercised.
+// The walk is also run over the demo data. go test -v logs the counts.
 func TestEveryResponseKeyIsOnTheWire(t *testing.T) {
 	srv, _ := start(t, gemtest.WithEventLists())
 	w := newWireWalk(t, srv)
