@@ -240,15 +240,6 @@ func parseInt64(v *violations, field, s string) (int64, bool) {
 	return n, true
 }
 
-func parseFloat(v *violations, field, s string) (float64, bool) {
-	n, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		v.typeError(inQuery, nil, field, "number")
-		return 0, false
-	}
-	return n, true
-}
-
 // parseBool accepts what Gem's marshmallow accepts in a query string (any case): true,
 // 1, yes, y, on, t and their opposites.
 func parseBool(v *violations, field, s string) (bool, bool) {

@@ -13,6 +13,7 @@ import (
 type candidate struct {
 	meta
 	updated     int64
+	edited      bool // updated since its creation: last_updated_at is null until then
 	createdBy   string
 	firstName   *string
 	lastName    *string
@@ -242,7 +243,7 @@ func (a api) UpdateCandidate(_ context.Context, req genserver.UpdateCandidateReq
 	if b.ProfileURLs != nil {
 		c.profiles = profilesFor(*b.ProfileURLs, nil)
 	}
-	c.due, c.custom, c.updated = due, custom, a.now()
+	c.due, c.custom, c.updated, c.edited = due, custom, a.now(), true
 	return genserver.UpdateCandidate200JSONResponse(s.renderCandidate(c)), nil
 }
 
@@ -335,7 +336,7 @@ func (s *store) renderCandidate(c *candidate) gen.Candidate {
 		ID:             ptr(c.id),
 		CreatedAt:      unixTime(c.created),
 		CreatedBy:      ptr(c.createdBy),
-		LastUpdatedAt:  unixTime(c.updated),
+		LastUpdatedAt:  c.lastUpdated(),
 		FirstName:      c.firstName,
 		LastName:       c.lastName,
 		Nickname:       c.nickname,
@@ -355,6 +356,17 @@ func (s *store) renderCandidate(c *candidate) gen.Candidate {
 		ProjectIDs:     slices.Clone(nonNil(c.projects)),
 		SourcedFrom:    c.sourcedFrom,
 	}
+}
+
+// lastUpdated is last_updated_at: null until the candidate is first updated. The
+// document makes it nullable (docs/gem-api.md §1.15), and a time of last update on a
+// candidate never updated has nothing to hold; marshmallow dumps the unset value as null
+// (§2.8). updated_after keeps filtering by c.updated, which starts at the creation time.
+func (c *candidate) lastUpdated() *gen.UnixTime {
+	if !c.edited {
+		return nil
+	}
+	return unixTime(c.updated)
 }
 
 // weblink is the candidate's page in Gem's app: "non-empty" is all that is known; the

@@ -41,7 +41,8 @@ func TestIDsAndTimestamps(t *testing.T) {
 }
 
 // A created candidate has what was sent, every field present (null where unset), a
-// profile for each URL and for its LinkedIn handle, and the first email primary.
+// profile for each URL and for its LinkedIn handle, the first email primary, and no
+// last_updated_at until it is updated (docs/gem-api.md §1.15).
 func TestCreateCandidate(t *testing.T) {
 	srv, _ := start(t)
 	id := mustCreate(t, srv, "/v0/candidates", object{
@@ -64,7 +65,10 @@ func TestCreateCandidate(t *testing.T) {
 	assert.True(t, (c.WorkInfo)[0].Title == nil)
 	assert.Equal(t, []string{}, c.ProjectIDs)
 	assert.NotEmpty(t, *c.Weblink)
-	assert.Equal(t, epoch, c.GetLastUpdatedAt())
+	var wire map[string]any
+	call(t, srv, http.MethodGet, "/v0/candidates/"+id, nil).json(t, &wire)
+	updated, present := wire["last_updated_at"]
+	assert.True(t, present && updated == nil, "never updated: last_updated_at is null, %v", updated)
 }
 
 // A second candidate with a LinkedIn handle already in Gem is the 400 seen live, with the

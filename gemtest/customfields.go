@@ -73,10 +73,7 @@ func (a api) ListCustomFields(_ context.Context, req genserver.ListCustomFieldsR
 func (a api) CreateCustomField(_ context.Context, req genserver.CreateCustomFieldRequestObject) (genserver.CreateCustomFieldResponseObject, error) {
 	b := req.Body
 	fe := fieldErrors{}
-	name := strings.TrimSpace(b.Name)
-	if name == "" {
-		fe.add(lengthMessage(1, ptr(uint64(50))), "name")
-	}
+	name := checkName(b.Name, maxCustomFieldName, fe)
 	if b.Scope == gen.CustomFieldScopeProject && b.ProjectID == nil {
 		fe.add("Missing data for required field.", "project_id")
 	}
@@ -117,8 +114,14 @@ func (s *store) customFieldNamed(cf *customField, name string) *customField {
 	return nil
 }
 
+// customFieldExists is the documented 400 for a taken name (docs/gem-api.md §2.5): the
+// existing field in errors.json.custom_field with exactly the keys of the reference's
+// example, not created_at; project_id is null for a team field, as marshmallow dumps it.
 func customFieldExists(cf *customField) *apiError {
-	fe := fieldErrors{"custom_field": cf.render()}
+	fe := fieldErrors{"custom_field": map[string]any{
+		"id": cf.id, "is_hidden": cf.hidden, "name": cf.name, "options": mapSlice(cf.options, (*option).renderCustom),
+		"project_id": cf.renderProjectID(), "scope": cf.scope, "value_type": cf.valueType,
+	}}
 	return badRequest("A custom field with the name already existed", fe)
 }
 
@@ -126,9 +129,9 @@ func customFieldExists(cf *customField) *apiError {
 func (a api) GetCustomField(_ context.Context, req genserver.GetCustomFieldRequestObject) (genserver.GetCustomFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldID)
-	if !ok {
-		return nil, a.notFound("Custom field")
+	cf, err := lookup(a.Fake, &s.customFields, "Custom field", req.CustomFieldID)
+	if err != nil {
+		return nil, err
 	}
 	return genserver.GetCustomField200JSONResponse(cf.render()), nil
 }
@@ -137,17 +140,15 @@ func (a api) GetCustomField(_ context.Context, req genserver.GetCustomFieldReque
 func (a api) UpdateCustomField(_ context.Context, req genserver.UpdateCustomFieldRequestObject) (genserver.UpdateCustomFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldID)
-	if !ok {
-		return nil, a.notFound("Custom field")
+	cf, err := lookup(a.Fake, &s.customFields, "Custom field", req.CustomFieldID)
+	if err != nil {
+		return nil, err
 	}
 	b := req.Body
 	if b.Name != nil {
-		name := strings.TrimSpace(*b.Name)
-		if name == "" {
-			fe := fieldErrors{}
-			fe.add(lengthMessage(1, ptr(uint64(50))), "name")
-			return nil, unprocessable("json", fe)
+		name, err := renamed(*b.Name, maxCustomFieldName)
+		if err != nil {
+			return nil, err
 		}
 		if taken := s.customFieldNamed(cf, name); taken != nil {
 			return nil, customFieldExists(taken)
@@ -165,9 +166,9 @@ func (a api) UpdateCustomField(_ context.Context, req genserver.UpdateCustomFiel
 func (a api) ListCustomFieldOptions(_ context.Context, req genserver.ListCustomFieldOptionsRequestObject) (genserver.ListCustomFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldID)
-	if !ok {
-		return nil, a.notFound("Custom field")
+	cf, err := lookup(a.Fake, &s.customFields, "Custom field", req.CustomFieldID)
+	if err != nil {
+		return nil, err
 	}
 	p := req.Params
 	opts := filterOptions(cf.options, p.Value, p.IsHidden)
@@ -180,9 +181,9 @@ func (a api) ListCustomFieldOptions(_ context.Context, req genserver.ListCustomF
 func (a api) CreateCustomFieldOptions(_ context.Context, req genserver.CreateCustomFieldOptionsRequestObject) (genserver.CreateCustomFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	cf, ok := s.customFields.get(req.CustomFieldID)
-	if !ok {
-		return nil, a.notFound("Custom field")
+	cf, err := lookup(a.Fake, &s.customFields, "Custom field", req.CustomFieldID)
+	if err != nil {
+		return nil, err
 	}
 	if !isSelect(cf.valueType) {
 		return nil, badRequest("Options can only be added to single_select or multi_select custom fields.", nil)

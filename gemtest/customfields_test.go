@@ -1,7 +1,6 @@
 package gemtest_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -27,7 +26,8 @@ func optionIDs(cf gen.CustomField) map[string]string {
 }
 
 // A name is unique within its scope, after trimming: a taken one is the documented 400
-// with the existing field, options included; the same name in another scope is fine.
+// with the existing field, options included, in the keys of the reference's example
+// (docs/gem-api.md §2.5); the same name in another scope is fine.
 func TestCustomFieldNamesAreUniquePerScope(t *testing.T) {
 	srv, _ := start(t)
 	project := mustCreate(t, srv, "/v0/projects", object{"user_id": srv.UserID, "name": "P"})
@@ -37,12 +37,16 @@ func TestCustomFieldNamesAreUniquePerScope(t *testing.T) {
 
 	r := call(t, srv, http.MethodPost, "/v0/custom_fields", object{"name": "Stage", "value_type": "text", "scope": "project", "project_id": project})
 	require.Equal(t, http.StatusBadRequest, r.status)
-	existing, err := json.Marshal(cf)
-	require.NoError(t, err)
 	assert.JSONEq(t, `{"code":400,"status":"Bad Request","message":"A custom field with the name already existed",
-		"errors":{"json":{"custom_field":`+string(existing)+`}}}`, string(r.body))
+		"errors":{"json":{"custom_field":{"id":"`+id+`","is_hidden":false,"name":"Stage","options":[{"id":"`+*cf.Options[0].ID+`","is_hidden":false,"value":"Screen"}],
+		"project_id":"`+project+`","scope":"project","value_type":"multi_select"}}}}`, string(r.body), "the keys of the reference's example, no created_at")
 
 	team := mustCreate(t, srv, "/v0/custom_fields", object{"name": "Stage", "value_type": "text", "scope": "team"})
+	r = call(t, srv, http.MethodPost, "/v0/custom_fields", object{"name": "Stage ", "value_type": "date", "scope": "team"})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.JSONEq(t, `{"code":400,"status":"Bad Request","message":"A custom field with the name already existed",
+		"errors":{"json":{"custom_field":{"id":"`+team+`","is_hidden":false,"name":"Stage","options":[],"project_id":null,"scope":"team","value_type":"text"}}}}`,
+		string(r.body), "a team field's project_id is null, its options []")
 	r = call(t, srv, http.MethodPatch, "/v0/custom_fields/"+team, object{"name": "Notes"})
 	assert.Equal(t, http.StatusOK, r.status, "renaming within the team scope: %s", r.body)
 	other := mustCreate(t, srv, "/v0/custom_fields", object{"name": "Stage", "value_type": "text", "scope": "team"})

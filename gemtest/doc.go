@@ -21,6 +21,8 @@
 //   - every request validated with kin-openapi, answering webargs' 422 with marshmallow's
 //     messages, "Unknown field." for unknown body fields (at most 100 listed, the rest
 //     counted); unknown query parameters ignored;
+//   - answers with every key the document declares, at any depth, as marshmallow dumps
+//     them: null when unset, [] when empty (written from the document's schemas);
 //   - ids as padded base64 of "<type>:<n>", timestamps in unix seconds;
 //   - flask-smorest's pagination: bare arrays and its X-Pagination header, exactly;
 //   - the documented semantics: duplicate candidates, all-or-nothing project membership

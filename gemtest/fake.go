@@ -59,7 +59,7 @@ func New(opts ...Option) (*Fake, error) {
 	if cfg.rateLimited {
 		f.limiter = newLimiter(cfg.ratePerSecond, cfg.burst, cfg.clock, maxBuckets)
 	}
-	strict := genserver.NewStrictHandlerWithOptions(api{f}, nil, genserver.StrictHTTPServerOptions{
+	strict := genserver.NewStrictHandlerWithOptions(api{f}, []genserver.StrictMiddlewareFunc{f.writeWire}, genserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  f.requestError,
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) { writeError(w, err) },
 	})
@@ -198,7 +198,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, rt *route.Route, pa
 		writeError(w, err)
 		return
 	}
-	f.handler.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baseURLKey{}, f.baseURL(r))))
+	ctx := context.WithValue(context.WithValue(r.Context(), baseURLKey{}, f.baseURL(r)), routeKey{}, rt)
+	f.handler.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // bufferBody reads the whole request body, as the gateway does before it forwards a

@@ -212,8 +212,9 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithResponseValidation validates every response the fake sends against Gem's
-// document (api/openapi.json), and every X-Pagination header against flask-smorest's
-// rules, and reports each mismatch with tb.Errorf.
+// document (api/openapi.json), every successful one for every declared key too (none left
+// out, no list null; docs/gem-api.md §2.8), and every X-Pagination header against
+// flask-smorest's rules, and reports each mismatch with tb.Errorf.
 func WithResponseValidation(tb testing.TB) Option {
 	return func(c *config) { c.tb = tb }
 }

@@ -58,10 +58,13 @@ func (a api) ListProjectFields(_ context.Context, req genserver.ListProjectField
 // the existing field in errors.json.project_field (a guess). Options apply only to
 // select fields. The creator is the API key's user, DefaultUserID.
 func (a api) CreateProjectField(_ context.Context, req genserver.CreateProjectFieldRequestObject) (genserver.CreateProjectFieldResponseObject, error) {
+	b := req.Body
+	name, err := renamed(b.Name, maxProjectFieldName)
+	if err != nil {
+		return nil, err
+	}
 	s := a.lock()
 	defer a.unlock()
-	b := req.Body
-	name := strings.TrimSpace(b.Name)
 	if taken := s.projectFieldNamed(nil, name); taken != nil {
 		return nil, projectFieldExists(taken)
 	}
@@ -86,17 +89,20 @@ func (s *store) projectFieldNamed(self *projectField, name string) *projectField
 	return nil
 }
 
+// projectFieldExists is the 400 for a taken name, shaped like the custom field one (a
+// guess, docs/gem-api.md §4): the existing field in errors.json.project_field, every key
+// of ProjectField present.
 func projectFieldExists(pf *projectField) *apiError {
-	return badRequest("A project field with the name already existed", fieldErrors{"project_field": pf.render()})
+	return badRequest("A project field with the name already existed", fieldErrors{"project_field": wireComponent("ProjectField", pf.render())})
 }
 
 // GetProjectField returns one project field, hidden or not.
 func (a api) GetProjectField(_ context.Context, req genserver.GetProjectFieldRequestObject) (genserver.GetProjectFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldID)
-	if !ok {
-		return nil, a.notFound("Project field")
+	pf, err := lookup(a.Fake, &s.projectFields, "Project field", req.ProjectFieldID)
+	if err != nil {
+		return nil, err
 	}
 	return genserver.GetProjectField200JSONResponse(pf.render()), nil
 }
@@ -105,13 +111,16 @@ func (a api) GetProjectField(_ context.Context, req genserver.GetProjectFieldReq
 func (a api) UpdateProjectField(_ context.Context, req genserver.UpdateProjectFieldRequestObject) (genserver.UpdateProjectFieldResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldID)
-	if !ok {
-		return nil, a.notFound("Project field")
+	pf, err := lookup(a.Fake, &s.projectFields, "Project field", req.ProjectFieldID)
+	if err != nil {
+		return nil, err
 	}
 	b := req.Body
 	if b.Name != nil {
-		name := strings.TrimSpace(*b.Name)
+		name, err := renamed(*b.Name, maxProjectFieldName)
+		if err != nil {
+			return nil, err
+		}
 		if taken := s.projectFieldNamed(pf, name); taken != nil {
 			return nil, projectFieldExists(taken)
 		}
@@ -130,9 +139,9 @@ func (a api) UpdateProjectField(_ context.Context, req genserver.UpdateProjectFi
 func (a api) ListProjectFieldOptions(_ context.Context, req genserver.ListProjectFieldOptionsRequestObject) (genserver.ListProjectFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldID)
-	if !ok {
-		return nil, a.notFound("Project field")
+	pf, err := lookup(a.Fake, &s.projectFields, "Project field", req.ProjectFieldID)
+	if err != nil {
+		return nil, err
 	}
 	p := req.Params
 	body, header := pageInOrder(filterOptions(pf.options, p.Value, p.IsHidden), p.Page, p.PageSize, (*option).renderProject)
@@ -145,9 +154,9 @@ func (a api) ListProjectFieldOptions(_ context.Context, req genserver.ListProjec
 func (a api) CreateProjectFieldOptions(_ context.Context, req genserver.CreateProjectFieldOptionsRequestObject) (genserver.CreateProjectFieldOptionsResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()
-	pf, ok := s.projectFields.get(req.ProjectFieldID)
-	if !ok {
-		return nil, a.notFound("Project field")
+	pf, err := lookup(a.Fake, &s.projectFields, "Project field", req.ProjectFieldID)
+	if err != nil {
+		return nil, err
 	}
 	if pf.fieldType == gen.ProjectFieldTypeText {
 		return nil, badRequest("Options can only be added to single_select or multi_select project fields.", nil)

@@ -136,9 +136,41 @@ func TestProjectFields(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 
 	text := mustCreate(t, srv, "/v0/project_fields", object{"name": "Manager", "field_type": "text"})
+	r = call(t, srv, http.MethodPatch, "/v0/project_fields/"+level, object{"name": " Manager "})
+	require.Equal(t, http.StatusBadRequest, r.status, "renaming onto a taken name, after trimming")
+	assert.JSONEq(t, `{"code":400,"status":"Bad Request","message":"A project field with the name already existed",
+		"errors":{"json":{"project_field":{"field_type":"text","id":"`+text+`","is_hidden":false,"is_required":false,"name":"Manager","options":[],"user_id":"`+srv.UserID+`"}}}}`,
+		string(r.body), "the existing field with every key, options [] for a text field")
 	assert.Equal(t, []string{level}, listIDs(t, srv, "/v0/project_fields?is_required=true"))
 	assert.Equal(t, []string{text}, listIDs(t, srv, "/v0/project_fields?field_type=text"))
 	assert.Equal(t, []string{text}, listIDs(t, srv, "/v0/project_fields?name=Manager"))
 	assert.Len(t, listIDs(t, srv, "/v0/project_fields/"+level+"/options"), 2)
 	assert.Len(t, listIDs(t, srv, "/v0/project_fields/"+level+"/options?value=L5"), 1)
+}
+
+// A custom or project field name of only spaces is refused on create and on rename, as
+// the name's Length(1, max) refuses an empty one: 422 on name, nothing stored or changed
+// (docs/gem-api.md §4).
+func TestFieldNamesOfOnlySpaces(t *testing.T) {
+	srv, _ := start(t)
+	cf := mustCreate(t, srv, "/v0/custom_fields", object{"name": "Source", "value_type": "text", "scope": "team"})
+	pf := mustCreate(t, srv, "/v0/project_fields", object{"name": "Level", "field_type": "text"})
+	for _, tc := range []struct {
+		method, path string
+		body         object
+		want         string
+	}{
+		{http.MethodPost, "/v0/custom_fields", object{"name": "   ", "value_type": "text", "scope": "team"}, "Length must be between 1 and 50."},
+		{http.MethodPatch, "/v0/custom_fields/" + cf, object{"name": " \t "}, "Length must be between 1 and 50."},
+		{http.MethodPost, "/v0/project_fields", object{"name": "   ", "field_type": "text"}, "Length must be between 1 and 255."},
+		{http.MethodPatch, "/v0/project_fields/" + pf, object{"name": "  "}, "Length must be between 1 and 255."},
+	} {
+		r := call(t, srv, tc.method, tc.path, tc.body)
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s %s: %s", tc.method, tc.path, r.body)
+		assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":{"json":{"name":["`+tc.want+`"]}}}`, string(r.body))
+	}
+	assert.Equal(t, []string{cf}, listIDs(t, srv, "/v0/custom_fields"))
+	assert.Equal(t, []string{pf}, listIDs(t, srv, "/v0/project_fields"))
+	assert.Equal(t, "Source", *getCustomField(t, srv, cf).Name)
+	assert.Equal(t, "Level", *get[gen.ProjectField](t, srv, "/v0/project_fields/"+pf).Name)
 }

@@ -3,6 +3,7 @@ package gemtest
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,7 +13,8 @@ import (
 )
 
 // The response checker behind WithResponseValidation passes what Gem would send and
-// catches what it would not.
+// catches what it would not: a key missing, a list or a required key null, a wrong type,
+// a pagination header off flask-smorest's (docs/gem-api.md §2.8, §2.0).
 func TestResponseProblem(t *testing.T) {
 	doc, err := document()
 	require.NoError(t, err)
@@ -35,6 +37,30 @@ func TestResponseProblem(t *testing.T) {
 	assert.NoError(t, check("GET", "/v0/users?page=2", 200, page(`{"total": 1, "total_pages": 1, "first_page": 1, "last_page": 1}`), "[]"))
 	assert.NoError(t, check("GET", "/v0/users", 403, nil, `{"message":"Forbidden"}`))
 	assert.NoError(t, check("PUT", "/v0/projects/p/candidates", 204, nil, ""))
+
+	// Every declared key, nulls for unset scalars (project_id is not nullable in the
+	// document, yet marshmallow dumps a team field's as null), [] for empty lists.
+	field := `{"created_at":1,"id":"Q3VzdG9tRmllbGQ6MQ==","is_hidden":false,"name":"Source","options":[],"project_id":null,"scope":"team","value_type":"text"}`
+	assert.NoError(t, check("GET", "/v0/custom_fields/f", 200, nil, field))
+	candidate := `{"candidate_greenhouse_id":null,"company":null,"created_at":1,"created_by":"dXNlcnM6MQ==","custom_fields":[],"due_date":null,
+		"education_info":[{"degree":null,"end_date":null,"field_of_study":null,"parsed_major_1":null,"parsed_major_2":null,"parsed_school":null,"parsed_university":null,"school":"MIT","start_date":null}],
+		"emails":[{"email_address":"ada@example.com","is_primary":true}],"first_name":null,"gem_source":null,"id":"Y2FuZGlkYXRlczox","last_name":null,
+		"last_updated_at":null,"linked_in_handle":null,"location":null,"nickname":null,"phone_number":null,"profiles":[],"project_ids":null,"school":null,
+		"sourced_from":null,"title":null,"weblink":"https://www.gem.com/candidate/Y2FuZGlkYXRlczox","work_info":[]}`
+	assert.NoError(t, check("GET", "/v0/candidates/c", 200, nil, candidate), "project_ids is nullable")
+	wire := func(method, target, body string) string {
+		t.Helper()
+		err := check(method, target, 200, nil, body)
+		require.Error(t, err, body)
+		return err.Error()
+	}
+	assert.Contains(t, wire("GET", "/v0/custom_fields/f", strings.Replace(field, `"options":[],`, "", 1)), "options: missing")
+	assert.Contains(t, wire("GET", "/v0/custom_fields/f", strings.Replace(field, `"options":[]`, `"options":null`, 1)), "options: a list sent as null")
+	assert.Contains(t, wire("GET", "/v0/candidates/c", strings.Replace(candidate, `"school":"MIT",`, "", 1)), "education_info[0].school: missing")
+	assert.Contains(t, wire("GET", "/v0/candidates/c", strings.Replace(candidate, `"work_info":[]`, `"work_info":null`, 1)), "work_info: a list sent as null")
+	assert.Contains(t, wire("GET", "/v0/candidates/c", strings.Replace(candidate, `"ada@example.com"`, "null", 1)), "emails[0].email_address: required, sent as null")
+	assert.Contains(t, wire("GET", "/v0/candidates/c", strings.Replace(candidate, `"created_at":1,`, `"created_at":"1",`, 1)), "created_at",
+		"a wrong type is still kin-openapi's to find")
 
 	for name, err := range map[string]error{
 		"wrong type":        check("GET", "/v0/users", 200, page(`{"total": 1, "total_pages": 1, "first_page": 1, "last_page": 1, "page": 1}`), `[{"id":1}]`),

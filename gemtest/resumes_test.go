@@ -59,7 +59,8 @@ func TestUploadResume(t *testing.T) {
 	assert.Equal(t, pdf, got)
 }
 
-// The file is checked before anything else: present, .pdf/.doc/.docx, at most 10 MB.
+// The file is checked before anything else: present, .pdf/.doc/.docx, at most 10 MB. A
+// request that is not multipart has no file (docs/gem-api.md §2.7).
 func TestUploadResumeErrors(t *testing.T) {
 	// The gateway's 10 MB payload limit would answer a 10 MB file's request itself
 	// (TestUploadOverTheGatewayLimit); lifted here to reach the fake's own check.
@@ -80,6 +81,12 @@ func TestUploadResumeErrors(t *testing.T) {
 			require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
 			assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":{"files":{"resume_file":["`+tc.want+`"]}}}`, string(r.body))
 		})
+	}
+	// A body that is not multipart/form-data has no files to webargs, whatever it holds.
+	for _, contentType := range []string{"application/json", "application/pdf", "", "multipart/form-data", "text/plain; charset=utf-8"} {
+		r := callRaw(t, srv, http.MethodPost, path, contentType, []byte(`{"resume_file":"JVBERi0xLjQ="}`))
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%q: %s", contentType, r.body)
+		assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":{"files":{"resume_file":["Missing data for required field."]}}}`, string(r.body), "%q", contentType)
 	}
 	r := upload(t, srv, "/v0/candidates/"+id+"/uploaded_resumes/dXNlcnM6OTk=", "resume_file", "cv.doc", []byte("x"))
 	assert.Equal(t, http.StatusNotFound, r.status, "unknown user: %s", r.body)

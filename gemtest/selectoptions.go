@@ -34,9 +34,9 @@ type selectField interface {
 func fieldOption[F selectField](f *Fake, fields func(*store) *table[F], what, fieldID, optionID string, hidden *bool) (option, error) {
 	s := f.lock()
 	defer f.unlock()
-	field, ok := fields(s).get(fieldID)
-	if !ok {
-		return option{}, f.notFound(what)
+	field, err := lookup(f, fields(s), what, fieldID)
+	if err != nil {
+		return option{}, err
 	}
 	o := findOption(field.fieldOptions(), optionID)
 	if o == nil {
@@ -46,6 +46,45 @@ func fieldOption[F selectField](f *Fake, fields func(*store) *table[F], what, fi
 		o.hidden = *hidden
 	}
 	return *o, nil
+}
+
+// Names of custom fields and project fields: at most 50 and 255 characters (the document's
+// maxLength of name in CustomFieldCreate and ProjectFieldCreate).
+const (
+	maxCustomFieldName  = 50
+	maxProjectFieldName = 255
+)
+
+// checkName returns a custom or project field's name as stored: trimmed ("Any leading and
+// trailing spaces of the name string will be removed", reference, for custom fields; the
+// fake trims project field names alike). A name that is only spaces is refused in fe with
+// the message of the name's Length(1, max), for both kinds (docs/gem-api.md §4).
+func checkName(raw string, maxLen int, fe fieldErrors) string {
+	name := strings.TrimSpace(raw)
+	if name == "" {
+		fe.add(lengthMessage(1, ptr(uint64(maxLen))), "name")
+	}
+	return name
+}
+
+// renamed is checkName for a body with only the name to check: the 422 on name when it is
+// refused.
+func renamed(raw string, maxLen int) (string, error) {
+	fe := fieldErrors{}
+	if name := checkName(raw, maxLen, fe); len(fe) == 0 {
+		return name, nil
+	}
+	return "", unprocessable("json", fe)
+}
+
+// lookup finds the field (or other record) id in t, or is the 404 naming what (notFound):
+// the one look-up of custom fields and project fields, their options included.
+func lookup[T record](f *Fake, t *table[T], what, id string) (T, error) {
+	v, ok := t.get(id)
+	if !ok {
+		return v, f.notFound(what)
+	}
+	return v, nil
 }
 
 // newOptions makes options of kind k for values (trimmed; the first of equal values

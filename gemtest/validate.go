@@ -98,7 +98,8 @@ func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[stri
 		r.Body = io.NopCloser(bytes.NewReader(data))
 	}
 	// The multipart body (resume upload) is not validated here either: webargs reads files
-	// by name and ignores other parts; the handler checks resume_file (resumes.go).
+	// by name and ignores other parts; the handler checks resume_file (resumes.go). A body
+	// that is not multipart has no files at all (missingFiles).
 	opts := validationOptions()
 	opts.ExcludeRequestBody = true
 	bare := *r
@@ -107,6 +108,9 @@ func (f *Fake) validateRequest(r *http.Request, rt *route.Route, params map[stri
 		Request: &bare, PathParams: params, Route: rt.Route, Options: opts,
 	})
 	errs := newRequestErrors()
+	for _, name := range missingFiles(r, rt) {
+		errs.add("files", "Missing data for required field.", name)
+	}
 	collectErrors(err, errs)
 	queryFormats(r, rt, errs)
 	if schema != nil {
@@ -199,18 +203,40 @@ var bodyValidationOptions = []openapi3.SchemaValidationOption{openapi3.VisitAsRe
 // once, with its first value: every Gem query parameter is single-valued to webargs,
 // candidate_ids included (a DelimitedList, not a multiple field), so
 // candidate_ids=a&candidate_ids=b filters by a only (docs/gem-api.md §5 asks; PY sends them so).
-// An empty comma-separated list is an empty list, which filters nothing.
+// An empty comma-separated list is an empty list, which filters nothing. A boolean is
+// what marshmallow's Boolean accepts (marshmallowBool), rewritten as true or false for
+// kin-openapi and the generated binding; anything else is left for them to refuse with
+// "Not a valid boolean.".
 func normalizeQuery(r *http.Request, rt *route.Route) {
 	q := r.URL.Query()
 	for k, v := range q {
 		q[k] = v[:1]
 	}
 	for _, p := range queryParams(rt) {
-		if p.Schema != nil && p.Schema.Value.Type.Is(openapi3.TypeArray) && q.Get(p.Name) == "" {
+		if p.Schema == nil || !q.Has(p.Name) {
+			continue
+		}
+		switch t := p.Schema.Value.Type; {
+		case t.Is(openapi3.TypeArray) && q.Get(p.Name) == "":
 			q.Del(p.Name)
+		case t.Is(openapi3.TypeBoolean):
+			if b, ok := marshmallowBool[q.Get(p.Name)]; ok {
+				q.Set(p.Name, strconv.FormatBool(b))
+			}
 		}
 	}
 	r.URL.RawQuery = q.Encode()
+}
+
+// marshmallowBool holds the strings marshmallow's fields.Boolean loads, its truthy and
+// falsy sets (marshmallow 3 and 4, MM fields.py; docs/gem-api.md §2.0): each word in lower
+// case, capitalised and upper case, the single letters in either case, and the digits.
+// Other spellings ("tRuE", "2", "") are "Not a valid boolean.".
+var marshmallowBool = map[string]bool{
+	"t": true, "T": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true,
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "1": true,
+	"f": false, "F": false, "false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
+	"n": false, "N": false, "no": false, "No": false, "NO": false, "0": false,
 }
 
 // queryFormats checks the formats of query parameters (the email filters), which
@@ -226,6 +252,28 @@ func queryFormats(r *http.Request, rt *route.Route, errs *requestErrors) {
 			errs.add("query", formatMessages[p.Schema.Value.Format], p.Name)
 		}
 	}
+}
+
+// missingFiles names the files a request lacks: every required file of an operation that
+// takes a multipart/form-data body (the resume upload) when the request is not one. webargs reads
+// files from Flask's request.files, which only a multipart/form-data body with a boundary
+// fills, so every required file is "Missing data for required field." under errors.files,
+// as for a multipart body without the file (docs/gem-api.md §2.7). nil when the request is
+// multipart or the operation takes no files.
+func missingFiles(r *http.Request, rt *route.Route) []string {
+	rb := rt.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil
+	}
+	form := rb.Value.Content.Get("multipart/form-data")
+	if form == nil || form.Schema == nil {
+		return nil
+	}
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && mt == "multipart/form-data" && params["boundary"] != "" {
+		return nil
+	}
+	return form.Schema.Value.Required
 }
 
 // jsonBodySchema is the operation's application/json body schema, or nil.

@@ -183,3 +183,26 @@ func callRaw(t *testing.T, srv *gemtest.Server, method, path, contentType string
 	t.Helper()
 	return callWith(t, srv, method, path, rawBody(body), http.Header{"X-API-Key": {srv.APIKey}, "Content-Type": {contentType}})
 }
+
+// A boolean query value is what marshmallow's Boolean loads: true, on, yes, y, t and 1,
+// false, off, no, n, f and 0, each in lower case, capitalised or upper case (the letters in
+// either case); any other spelling is "Not a valid boolean." (docs/gem-api.md §2.0).
+func TestBooleanQueryValues(t *testing.T) {
+	srv, _ := start(t)
+	archived := mustCreate(t, srv, "/v0/projects", object{"user_id": srv.UserID, "name": "Old"})
+	current := mustCreate(t, srv, "/v0/projects", object{"user_id": srv.UserID, "name": "New"})
+	require.Equal(t, http.StatusOK, call(t, srv, http.MethodPatch, "/v0/projects/"+archived, object{"is_archived": true}).status)
+	for want, spellings := range map[string][]string{
+		archived: {"true", "True", "TRUE", "t", "T", "on", "On", "ON", "yes", "Yes", "YES", "y", "Y", "1"},
+		current:  {"false", "False", "FALSE", "f", "F", "off", "Off", "OFF", "no", "No", "NO", "n", "N", "0"},
+	} {
+		for _, v := range spellings {
+			assert.Equal(t, []string{want}, listIDs(t, srv, "/v0/projects?is_archived="+v), "is_archived=%s", v)
+		}
+	}
+	for _, v := range []string{"tRuE", "yES", "oN", "2", "", "maybe", "%20true"} {
+		r := call(t, srv, http.MethodGet, "/v0/projects?is_archived="+v, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "is_archived=%s: %s", v, r.body)
+		assert.JSONEq(t, `{"code":422,"status":"Unprocessable Entity","errors":{"query":{"is_archived":["Not a valid boolean."]}}}`, string(r.body), "is_archived=%s", v)
+	}
+}

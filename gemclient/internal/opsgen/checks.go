@@ -221,8 +221,6 @@ func (c *checker) params(op *gendoc.Operation) error {
 			parse = fmt.Sprintf("x, ok := parseInt(v, %q, s)", p.Name)
 		case s.Type.Is("integer"):
 			parse = fmt.Sprintf("n, ok := parseInt64(v, %q, s)\n\t\tx := %s(n)", p.Name, qualify(elem))
-		case s.Type.Is("number"):
-			parse = fmt.Sprintf("n, ok := parseFloat(v, %q, s)\n\t\tx := %s(n)", p.Name, qualify(elem))
 		case s.Type.Is("boolean"):
 			parse = fmt.Sprintf("x, ok := parseBool(v, %q, s)", p.Name)
 		case s.Type.Is("string") || s.Type == nil:
