@@ -12,8 +12,8 @@ import (
 // seeds are the named data sets of WithSeed.
 var seeds = map[string]func(*Fake){"demo": seedDemo}
 
-// SeedNames lists the data sets WithSeed knows.
-func SeedNames() []string {
+// seedNames lists the data sets WithSeed knows.
+func seedNames() []string {
 	var names []string
 	for name := range seeds {
 		names = append(names, name)

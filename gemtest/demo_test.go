@@ -34,7 +34,7 @@ func walk(t *testing.T, srv *gemtest.Server, path string) []string {
 // The demo data set is realistic and every bit of it renders as Gem's document says
 // (response validation is on for every read here).
 func TestDemoData(t *testing.T) {
-	srv, _ := start(t, gemtest.WithDemoData(), gemtest.WithEventLists())
+	srv, _ := start(t, gemtest.WithSeed("demo"), gemtest.WithEventLists())
 	assert.Len(t, walk(t, srv, "/v0/users"), 5)
 	assert.Equal(t, "Priya Raman", *srv.Fake.Users()[0].Name)
 	assert.Equal(t, *srv.Fake.Users()[0].ID, srv.UserID)
@@ -76,5 +76,6 @@ func TestDemoData(t *testing.T) {
 
 	r := call(t, srv, http.MethodPost, "/v0/candidates", object{"created_by": srv.UserID, "linked_in_handle": *srv.Fake.Candidates()[0].LinkedInHandle})
 	assert.Equal(t, http.StatusBadRequest, r.status, "demo handles are taken: %s", r.body)
-	assert.Equal(t, []string{"demo"}, gemtest.SeedNames())
+	_, err = gemtest.New(gemtest.WithSeed("nope"))
+	assert.ErrorContains(t, err, `unknown seed "nope" (known: [demo])`)
 }

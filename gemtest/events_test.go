@@ -48,7 +48,7 @@ func TestManualTouchpoints(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, call(t, srv, http.MethodDelete, path+"/"+fx.event, nil).status)
 	assert.Equal(t, http.StatusNotFound, call(t, srv, http.MethodGet, path+"/"+fx.event, nil).status)
 
-	demo, _ := start(t, gemtest.WithDemoData(), gemtest.WithEventLists())
+	demo, _ := start(t, gemtest.WithSeed("demo"), gemtest.WithEventLists())
 	events := get[[]gen.CandidateEvent](t, demo, "/v0/candidates/events?page_size=1")
 	require.Len(t, events, 1)
 	require.Equal(t, gen.CandidateEventTypeSequences, *events[0].Type)

@@ -39,7 +39,12 @@ type Fake struct {
 func New(opts ...Option) (*Fake, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	if err := cfg.check(); err != nil {
 		return nil, err

@@ -94,7 +94,7 @@ func FuzzServeHTTP(f *testing.F) {
 			return
 		}
 		clock := gemtest.NewManualClock(time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC))
-		fake, err := gemtest.New(gemtest.WithDemoData(), gemtest.WithoutRateLimit(), gemtest.WithClock(clock.Now),
+		fake, err := gemtest.New(gemtest.WithSeed("demo"), gemtest.WithoutRateLimit(), gemtest.WithClock(clock.Now),
 			gemtest.WithResponseValidation(t))
 		if err != nil {
 			t.Fatal(err)

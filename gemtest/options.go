@@ -12,8 +12,10 @@ import (
 	"github.com/gem-go/gem-go/gen"
 )
 
-// Option configures a Fake or a Server.
-type Option func(*config)
+// Option configures a Fake or a Server. As in gemclient, redislimit and otelgem, an option
+// is a function that sets a field of the constructor's settings and may refuse a value;
+// New returns the first refusal (NewServer fails the test with it).
+type Option func(*config) error
 
 // DefaultAPIKey is the key Fake.APIKey reports when WithAPIKeys is not used. Like a real Gem
 // key it is 40 alphanumerics (reference, "Authentication"). Any other non-empty key is
@@ -155,7 +157,7 @@ func (c *config) check() error {
 		return fmt.Errorf("gemtest: WithMembershipActions: empty action")
 	}
 	if c.seed != "" && seeds[c.seed] == nil {
-		return fmt.Errorf("gemtest: unknown seed %q (known: %v)", c.seed, SeedNames())
+		return fmt.Errorf("gemtest: unknown seed %q (known: %v)", c.seed, seedNames())
 	}
 	return c.faults.check()
 }
@@ -164,51 +166,50 @@ func (c *config) check() error {
 // 403. By default every non-empty key of at most 128 characters (AWS API Gateway's longest)
 // is accepted.
 func WithAPIKeys(keys ...string) Option {
-	return func(c *config) { c.apiKeys = append([]string(nil), keys...) }
+	return func(c *config) error { c.apiKeys = append([]string(nil), keys...); return nil }
 }
 
 // WithRateLimit sets the per-key token bucket: perSecond tokens a second, burst at most.
 // The default is Gem's 20/s with a burst of 500. The bucket refills by the fake's clock
 // (WithClock), so tests can exhaust and refill it without sleeping.
 func WithRateLimit(perSecond float64, burst int) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		c.rateLimited = true
 		c.ratePerSecond = perSecond
 		c.burst = burst
+		return nil
 	}
 }
 
 // WithoutRateLimit turns the per-key rate limiter off.
 func WithoutRateLimit() Option {
-	return func(c *config) { c.rateLimited = false }
+	return func(c *config) error { c.rateLimited = false; return nil }
 }
 
 // WithRetryAfter makes the rate limiter's 429s carry a Retry-After header (whole seconds
 // until a token is free). Off by default: no public source reports Gem sending it
 // (docs/gem-api.md §2.6).
 func WithRetryAfter() Option {
-	return func(c *config) { c.retryAfter = true }
+	return func(c *config) error { c.retryAfter = true; return nil }
 }
 
 // WithFaults injects faults (see Faults). Off by default.
 func WithFaults(f Faults) Option {
-	return func(c *config) { c.faults = f }
+	return func(c *config) error { c.faults = f; return nil }
 }
 
-// WithSeed fills the fake with a named data set before it serves; "demo" (see
-// SeedNames) is realistic demo data: users, projects, candidates with memberships,
-// custom and project fields, sequences, notes and a data export.
+// WithSeed fills the fake with a named data set before it serves. The one there is, "demo",
+// is realistic demo data: users, projects, candidates with memberships, custom and project
+// fields, sequences, notes and a data export. An unknown name fails New, naming the known
+// ones.
 func WithSeed(name string) Option {
-	return func(c *config) { c.seed = name }
+	return func(c *config) error { c.seed = name; return nil }
 }
-
-// WithDemoData is WithSeed("demo").
-func WithDemoData() Option { return WithSeed("demo") }
 
 // WithClock sets the clock behind timestamps (created_at, added_at, ...) and the rate
 // limiter's refill. The default is time.Now. See ManualClock.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.clock = now }
+	return func(c *config) error { c.clock = now; return nil }
 }
 
 // WithResponseValidation validates every response the fake sends against Gem's
@@ -216,67 +217,68 @@ func WithClock(now func() time.Time) Option {
 // out, no list null; docs/gem-api.md §2.8), and every X-Pagination header against
 // flask-smorest's rules, and reports each mismatch with tb.Errorf.
 func WithResponseValidation(tb testing.TB) Option {
-	return func(c *config) { c.tb = tb }
+	return func(c *config) error { c.tb = tb; return nil }
 }
 
 // WithLogger logs every request (at Debug) and every injected fault (at Info) to l. The
 // default, and nil, discard.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if l != nil {
 			c.logger = l
 		}
+		return nil
 	}
 }
 
 // WithDefaultSort sets the order of lists whose request has no sort parameter. The default
 // is desc (newest first), a guess (docs/gem-api.md §2.4).
 func WithDefaultSort(order gen.SortOrder) Option {
-	return func(c *config) { c.defaultSort = order }
+	return func(c *config) error { c.defaultSort = order; return nil }
 }
 
 // WithInclusiveTimeFilters makes the *_after and *_before filters inclusive (>= and <=).
 // By default they are strict (> and <), as PY's mock has it; Gem does not say (docs/gem-api.md §2.3).
 func WithInclusiveTimeFilters() Option {
-	return func(c *config) { c.inclusive = true }
+	return func(c *config) error { c.inclusive = true; return nil }
 }
 
 // WithSelectValues sets what select-type custom field values may name: option values,
 // option ids or either (the default; docs/gem-api.md §1.6).
 func WithSelectValues(s SelectValues) Option {
-	return func(c *config) { c.selectValues = s }
+	return func(c *config) error { c.selectValues = s; return nil }
 }
 
 // WithProjectFieldOptionsStatus sets the success status of
 // POST /v0/projects/{id}/project_field_options: 204 (the default) or 200, both with an
 // empty body; the document does not say (docs/gem-api.md §1.13).
 func WithProjectFieldOptionsStatus(code int) Option {
-	return func(c *config) { c.pfoStatus = code }
+	return func(c *config) error { c.pfoStatus = code; return nil }
 }
 
 // WithDuplicateCandidateShape selects the body of the duplicate-candidate 400.
 func WithDuplicateCandidateShape(s DuplicateShape) Option {
-	return func(c *config) { c.duplicateShape = s }
+	return func(c *config) error { c.duplicateShape = s; return nil }
 }
 
 // WithMembershipActions sets the action strings of the project candidate membership log.
 // The default is "add" and "remove", a guess (docs/gem-api.md §1.15).
 func WithMembershipActions(add, remove string) Option {
-	return func(c *config) { c.addAction, c.removeAction = add, remove }
+	return func(c *config) error { c.addAction, c.removeAction = add, remove; return nil }
 }
 
 // WithEventLists serves the deprecated event lists (GET /v0/candidates/events and
 // GET /v0/candidates/{id}/events) as documented, paginated. By default they answer 403
 // "Events are deprecated", as the live API does (docs/gem-api.md §2.5).
 func WithEventLists() Option {
-	return func(c *config) { c.eventLists = true }
+	return func(c *config) error { c.eventLists = true; return nil }
 }
 
 // WithNotFoundMessages adds a message ("Candidate not found.") to 404 bodies. By default
 // they are flask-smorest's bare {"code":404,"status":"Not Found"}; whether Gem adds a
 // message is open (docs/gem-api.md §2.5, §5).
 func WithNotFoundMessages() Option {
-	return func(c *config) { c.notFoundText = true }
+	return func(c *config) error { c.notFoundText = true; return nil }
 }
 
 // WithPublicURL sets the base URL the fake puts into download_url fields: an absolute
@@ -285,7 +287,7 @@ func WithNotFoundMessages() Option {
 // Server), never the request's Host header; set it when the fake is mounted under a path
 // prefix, behind a proxy, or listens on an address its clients do not use.
 func WithPublicURL(base string) Option {
-	return func(c *config) { c.publicURL = base }
+	return func(c *config) error { c.publicURL = base; return nil }
 }
 
 // WithMaxRequestBody sets the largest request body, in bytes, the fake accepts; a larger
@@ -295,7 +297,7 @@ func WithPublicURL(base string) Option {
 // with its multipart envelope, as on the real API (a guess: the limit is AWS's); raise the
 // limit to reach the fake's own resume checks with such files.
 func WithMaxRequestBody(n int64) Option {
-	return func(c *config) { c.maxBody = n }
+	return func(c *config) error { c.maxBody = n; return nil }
 }
 
 // WithMaxStoredFileBytes sets how many bytes of uploaded resumes and data export files
@@ -305,7 +307,7 @@ func WithMaxRequestBody(n int64) Option {
 // S3's 404 NoSuchKey, as for a stored object that is gone. Stats reports what is kept and
 // how many were dropped.
 func WithMaxStoredFileBytes(n int64) Option {
-	return func(c *config) { c.maxFileBytes = n }
+	return func(c *config) error { c.maxFileBytes = n; return nil }
 }
 
 // WithDownloadURLExpiry sets how long the download_url of a resume or a data export file
@@ -313,7 +315,7 @@ func WithMaxStoredFileBytes(n int64) Option {
 // (an hour, a guess). The URLs are signed with a secret of the fake's own, so they cannot
 // be guessed from the ids in them; an expired or altered one gets S3's 403 AccessDenied.
 func WithDownloadURLExpiry(d time.Duration) Option {
-	return func(c *config) { c.downloadExpiry = d }
+	return func(c *config) error { c.downloadExpiry = d; return nil }
 }
 
 // WithoutCandidateOwnerCheck lets a user_id that can write to a project add and remove
@@ -321,7 +323,7 @@ func WithDownloadURLExpiry(d time.Duration) Option {
 // does not have the permission to perform the action.", as observed live when adding
 // (docs/gem-api.md §2.5); without user_id the same call succeeds either way.
 func WithoutCandidateOwnerCheck() Option {
-	return func(c *config) { c.ownerCheck = false }
+	return func(c *config) error { c.ownerCheck = false; return nil }
 }
 
 // WithoutProjectSequencesRoute makes /v0/projects/{project_id}/sequences a 404 like any
@@ -329,5 +331,5 @@ func WithoutCandidateOwnerCheck() Option {
 // 405 Method Not Allowed the live API answers, which implies an undocumented POST route
 // (docs/gem-api.md §2.5); the fake does not model that POST and answers it 501.
 func WithoutProjectSequencesRoute() Option {
-	return func(c *config) { c.projectSeqs = false }
+	return func(c *config) error { c.projectSeqs = false; return nil }
 }

@@ -80,7 +80,7 @@ func TestPagesPartitionTheList(t *testing.T) {
 // page=4611686018427387905&page_size=2 and the slice panicked out of Fake.ServeHTTP.
 // Larger numbers are not integers to the query parser: a 422.
 func TestHugePageNumbers(t *testing.T) {
-	f, err := gemtest.New(gemtest.WithDemoData(), gemtest.WithoutRateLimit(), gemtest.WithResponseValidation(t))
+	f, err := gemtest.New(gemtest.WithSeed("demo"), gemtest.WithoutRateLimit(), gemtest.WithResponseValidation(t))
 	require.NoError(t, err)
 	serve := func(path string) *httptest.ResponseRecorder {
 		t.Helper()

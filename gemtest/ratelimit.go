@@ -86,10 +86,3 @@ func (l *limiter) remove(e *list.Element) {
 	delete(l.buckets, e.Value.(*bucket).key)
 	l.lru.Remove(e)
 }
-
-// keys is how many keys have a bucket.
-func (l *limiter) keys() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
-}

@@ -89,3 +89,10 @@ func TestRateLimitStateIsBounded(t *testing.T) {
 	_, err = New(WithAPIKeys(strings.Repeat("k", maxKeyLength+1)))
 	assert.ErrorContains(t, err, "longer than 128")
 }
+
+// keys is how many keys have a bucket (for the tests).
+func (l *limiter) keys() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}

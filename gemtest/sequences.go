@@ -10,7 +10,7 @@ import (
 )
 
 // ListSequences lists sequences by creation time; user_id is the owner. The API cannot
-// create sequences: seed them (WithDemoData) or add them with Fake.AddSequence.
+// create sequences: seed them (WithSeed("demo")) or add them with Fake.AddSequence.
 func (a api) ListSequences(_ context.Context, req genserver.ListSequencesRequestObject) (genserver.ListSequencesResponseObject, error) {
 	s := a.lock()
 	defer a.unlock()

@@ -112,7 +112,7 @@ func TestEveryResponseKeyIsOnTheWire(t *testing.T) {
 	w.report()
 
 	t.Run("demo data", func(t *testing.T) {
-		srv, _ := start(t, gemtest.WithEventLists(), gemtest.WithDemoData())
+		srv, _ := start(t, gemtest.WithEventLists(), gemtest.WithSeed("demo"))
 		w := newWireWalk(t, srv)
 		for _, rt := range w.routes.Routes() {
 			if rt.Method == http.MethodGet && !strings.Contains(rt.Path, "{") && rt.Path != "/v0/project_candidate_membership_log" {

@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
 	keys := fs.String("api-key", "", "comma-separated X-API-Key values to accept (default: any non-empty key)")
-	seed := fs.String("seed", "", "data set to start with: "+strings.Join(gemtest.SeedNames(), ", ")+" (default: one user)")
+	seed := fs.String("seed", "", "data set to start with: demo (default: one user; see gemtest.WithSeed)")
 	rate := fs.Float64("rate", gemtest.DefaultRatePerSecond, "requests per second per key (0: no rate limit)")
 	burst := fs.Int("burst", gemtest.DefaultBurst, "burst per key")
 	faultRate := fs.Float64("fault-rate", 0, "share of requests to fail: 429s, 5xxs and dropped connections, evenly")

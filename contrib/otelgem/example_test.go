@@ -26,8 +26,11 @@ func Example() {
 
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	c, err := gemclient.New(fake.APIKey(), gemclient.WithBaseURL(srv.URL),
-		gemclient.WithObserver(otelgem.New(otelgem.WithTracerProvider(tp))))
+	obs, err := otelgem.New(otelgem.WithTracerProvider(tp))
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := gemclient.New(fake.APIKey(), gemclient.WithBaseURL(srv.URL), gemclient.WithObserver(obs))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 // Package otelgem traces and measures a gemclient.Client with OpenTelemetry.
 //
-//	c, err := gemclient.New(key, gemclient.WithObserver(otelgem.New()))
+//	obs, err := otelgem.New(otelgem.WithTracerProvider(tp), otelgem.WithMeterProvider(mp))
+//	c, err := gemclient.New(key, gemclient.WithObserver(obs))
 //
 // Each call of an operation is one span of kind client, named after the operation
 // ("ListCandidates"), a child of the span in the caller's context, with OpenTelemetry's
@@ -72,8 +73,10 @@ const AttemptEvent = "gem.attempt"
 // longest a call waits and retries by default (30 s backoff cap).
 var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60}
 
-// Option configures New.
-type Option func(*config)
+// Option configures New. As in gemclient, redislimit and gemtest, an option is a function
+// that sets a field of the constructor's settings and may refuse a value; New returns the
+// first refusal.
+type Option func(*config) error
 
 type config struct {
 	tp trace.TracerProvider
@@ -82,19 +85,21 @@ type config struct {
 
 // WithTracerProvider sets where spans go; the default is otel.GetTracerProvider() at New.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if tp != nil {
 			c.tp = tp
 		}
+		return nil
 	}
 }
 
 // WithMeterProvider sets where metrics go; the default is otel.GetMeterProvider() at New.
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if mp != nil {
 			c.mp = mp
 		}
+		return nil
 	}
 }
 
@@ -112,10 +117,15 @@ var _ gemclient.Observer = (*Observer)(nil)
 
 // New returns an Observer for gemclient.WithObserver. An instrument the meter refuses is
 // reported to otel.Handle and replaced by a no-op one.
-func New(opts ...Option) *Observer {
+func New(opts ...Option) (*Observer, error) {
 	cfg := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
 	for _, opt := range opts {
-		opt(&cfg)
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	version := trace.WithInstrumentationVersion(gemclient.Version)
 	meter := cfg.mp.Meter(ScopeName, metric.WithInstrumentationVersion(gemclient.Version))
@@ -144,7 +154,7 @@ func New(opts ...Option) *Observer {
 		otel.Handle(err)
 		o.limiterWait, _ = nop.Float64Histogram(LimiterWaitMetric)
 	}
-	return o
+	return o, nil
 }
 
 // callState is what a call's span needs beyond the span: the limiter waits recorded so

@@ -39,7 +39,9 @@ func newTelemetry(t *testing.T) *telemetry {
 		_ = tel.tp.Shutdown(context.Background())
 		_ = mp.Shutdown(context.Background())
 	})
-	tel.obs = otelgem.New(otelgem.WithTracerProvider(tel.tp), otelgem.WithMeterProvider(mp))
+	obs, err := otelgem.New(otelgem.WithTracerProvider(tel.tp), otelgem.WithMeterProvider(mp))
+	require.NoError(t, err)
+	tel.obs = obs
 	return tel
 }
 
@@ -330,7 +332,9 @@ func TestNotFoundSpan(t *testing.T) {
 // Without providers New uses the global ones (no-ops by default) and the Client works.
 func TestGlobalProviders(t *testing.T) {
 	srv := gemtest.NewServer(t, gemtest.WithSeed("demo"))
-	c, err := gemclient.New(srv.APIKey, gemclient.WithBaseURL(srv.URL), gemclient.WithObserver(otelgem.New()))
+	obs, err := otelgem.New()
+	require.NoError(t, err)
+	c, err := gemclient.New(srv.APIKey, gemclient.WithBaseURL(srv.URL), gemclient.WithObserver(obs))
 	require.NoError(t, err)
 	_, _, err = c.ListCandidates(context.Background(), nil)
 	require.NoError(t, err)
