@@ -11,13 +11,13 @@ import (
 // linked_in_handle exists (400 duplicate_candidate, docs/gem-api.md §2.5), fetches that
 // one. created reports which happened.
 //
-// With a linked_in_handle the create is retried like an idempotent request (see
-// Idempotent): Gem's de-duplication makes a repeated create harmless. If an attempt whose
-// answer was lost did create the candidate, the retry's duplicate answer resolves to it
-// and created is false.
+// With a linked_in_handle the create is RetrySafe: Gem's de-duplication makes a repeated
+// create harmless. If an attempt whose answer was lost did create the candidate, the
+// retry's duplicate answer resolves to it and created is false.
 //
 // Gem does not add an existing candidate to body.ProjectIDs (docs/gem-api.md §2.7); when
-// created is false and the projects matter, follow with AddToProject.
+// created is false and the projects matter, follow with AddToProject. It calls
+// [Client.CreateCandidate] and [Client.GetCandidate].
 func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCreate, opts ...CallOption) (cand *gen.Candidate, created bool, err error) {
 	createOpts := opts
 	if body.LinkedInHandle != nil && strings.TrimSpace(*body.LinkedInHandle) != "" {
@@ -38,7 +38,7 @@ func (c *Client) CreateOrGetCandidate(ctx context.Context, body gen.CandidateCre
 // GetCandidatesByIDs returns the candidates with the given ids, in the order of ids, each
 // once; ids Gem does not know are left out. Gem filters GET /v0/candidates by at most 20
 // comma-separated candidate_ids (the document's bound), so larger lists take several
-// requests.
+// requests of [Client.ListCandidates].
 func (c *Client) GetCandidatesByIDs(ctx context.Context, ids []string, opts ...CallOption) ([]gen.Candidate, error) {
 	ids = unique(ids)
 	byID := make(map[string]gen.Candidate, len(ids))

@@ -41,7 +41,7 @@ func (c *Client) AddToProject(ctx context.Context, projectID string, candidateID
 // RemoveFromProject removes candidates from a project, like AddToProject: ids that were
 // not in the project (Gem's 400 "Candidates with the ids are not in the project" names them)
 // are reported as Unchanged, and any other refusal is a *MembershipError. It calls
-// RemoveCandidatesFromProject.
+// [Client.RemoveCandidatesFromProject].
 func (c *Client) RemoveFromProject(ctx context.Context, projectID string, candidateIDs []string, userID string, opts ...CallOption) (*MembershipChange, error) {
 	return c.changeMembership(ctx, OpRemoveCandidatesFromProject, maxCandidateIDsPerRemove, "not in the project", candidateIDs, userID,
 		func(ctx context.Context, body gen.ProjectCandidatesUpdate) error {

@@ -26,7 +26,7 @@ const MaxResumeSize = resumefile.MaxSize
 // resume_file) in memory, so a retry resends it intact, after checking what Gem would
 // refuse: a name not ending in .pdf, .doc or .docx, an empty file, or one over
 // MaxResumeSize. Those come back as a *ValidationError naming resume_file and the limit,
-// before anything is sent or a rate-limit token spent.
+// before anything is sent or a rate-limit token spent. It calls [Client.UploadResume].
 func (c *Client) UploadResumeFile(ctx context.Context, candidateID, userID, filename string, r io.Reader, opts ...CallOption) (*gen.UploadedResume, error) {
 	const field = "/resume_file"
 	refused := func(v Violation) error {
