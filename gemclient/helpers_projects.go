@@ -30,7 +30,7 @@ type MembershipChange struct {
 // Gem refuses it for a candidate another user owns, so leave it empty unless needed.
 //
 // PUT is retried after ambiguous failures; if an attempt whose answer was lost added the
-// candidates, the retry reports them as Unchanged. It calls AddCandidatesToProject.
+// candidates, the retry reports them as Unchanged. It calls [Client.AddCandidatesToProject].
 func (c *Client) AddToProject(ctx context.Context, projectID string, candidateIDs []string, userID string, opts ...CallOption) (*MembershipChange, error) {
 	return c.changeMembership(ctx, OpAddCandidatesToProject, maxCandidateIDsPerAdd, "already in the project", candidateIDs, userID,
 		func(ctx context.Context, body gen.ProjectCandidatesUpdate) error {
