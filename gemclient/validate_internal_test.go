@@ -11,7 +11,7 @@ import (
 // for the same two requests). `go test -bench Validate ./gemclient`.
 func measureBody() gen.CandidateCreate {
 	return gen.CandidateCreate{CreatedBy: "u1", FirstName: Ptr("Ada"), LastName: Ptr("Lovelace"), Title: Ptr("Analyst"),
-		Emails: []gen.Email{{EmailAddress: "a@example.com", IsPrimary: Ptr(true)}, {EmailAddress: "b@example.com"}, {EmailAddress: "c@example.com"}},
+		Emails:      []gen.Email{{EmailAddress: "a@example.com", IsPrimary: Ptr(true)}, {EmailAddress: "b@example.com"}, {EmailAddress: "c@example.com"}},
 		ProfileURLs: []string{"https://linkedin.com/in/ada"}, ProjectIDs: []string{"p1", "p2"}}
 }
 
