@@ -64,7 +64,7 @@ func TestCreateCandidate(t *testing.T) {
 	assert.True(t, (c.WorkInfo)[0].Title == nil)
 	assert.Equal(t, []string{}, c.ProjectIDs)
 	assert.NotEmpty(t, *c.Weblink)
-	assert.Equal(t, epoch, c.GetLastUpdatedAt())
+	assert.Nil(t, c.LastUpdatedAt, "never updated: null (docs/gem-api.md §1.15)")
 }
 
 // A second candidate with a LinkedIn handle already in Gem is the 400 seen live, with the

@@ -96,7 +96,7 @@ func seedDemo(f *Fake) {
 		created := at(demoDays * float64(demoCandidates-i) / demoCandidates)
 		c := &candidate{
 			meta:      s.newMeta(kindCandidate, created),
-			updated:   created,
+			updated:   f.updatedOnCreate(created),
 			createdBy: users[i%len(users)].id,
 			firstName: ptr(first),
 			lastName:  ptr(last),
