@@ -23,6 +23,10 @@
 // *ValidationError, so callers never switch on status codes. [Client.API] exposes the
 // generated client wired to the same pipeline for anything else.
 //
+// A Feed (NewFeed) turns polling into a stream of changes for services that keep a copy
+// of Gem or react to it: candidates created, updated and deleted, projects, and project
+// membership, each delivered once per version, with its place kept in a CheckpointStore.
+//
 // Facts about Gem's behaviour that the code relies on cite "docs/gem-api.md §n", the
 // project's account of Gem API v0 as observed by public clients (docs/gem-api.md in the
 // repository).
