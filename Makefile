@@ -16,8 +16,8 @@ demo:
 
 ## test: everything CI runs, in every module (the SDK, contrib/*, scripts): vet, staticcheck,
 ## race tests (fuzz targets run their seed corpus), the go line, the drift gate.
-## contrib/redislimit's tests start a private redis-server; they skip without one unless
-## GEM_REQUIRE_REDIS is set (CI sets it).
+## The tests of contrib/redislimit and contrib/redischeckpoint start a private redis-server;
+## they skip without one unless GEM_REQUIRE_REDIS is set (CI sets it).
 test: vet staticcheck test-race go-line verify-generated
 
 # Every Go module of the repository: the SDK first, then contrib/* and scripts.
@@ -100,7 +100,8 @@ fuzz:
 	  (cd "$$mod" && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "./$${rel#/}"); done
 
 ## bench: the SDK's benchmarks, then the fake's (ratios are reported by the benchmarks
-## themselves). The walks take about 25 s and 5 s; `make bench BENCH=Decode` runs one.
+## themselves). The walks take about 25 s, 10 s and 5 s, the feed's passes about 10 s;
+## `make bench BENCH=Decode` runs one.
 BENCH ?= .
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./gemclient/...

@@ -263,9 +263,9 @@ func BenchmarkWalk1000Pages(b *testing.B) {
 	var seq, conc time.Duration
 	var seq429, conc429 int64
 	for range b.N {
-		s, s429 := walkCandidates(b, 0)
-		c, c429 := walkCandidates(b, 0, gemclient.Workers(walkWorkers))
-		seq, conc, seq429, conc429 = seq+s, conc+c, seq429+s429, conc429+c429
+		s := walkCandidates(b, 0, 20*time.Millisecond, gemclient.Workers(1))
+		c := walkCandidates(b, 0, 20*time.Millisecond, gemclient.Workers(walkWorkers))
+		seq, conc, seq429, conc429 = seq+s.elapsed, conc+c.elapsed, seq429+s.throttled, conc429+c.throttled
 	}
 	seqS, concS := seq.Seconds()/float64(b.N), conc.Seconds()/float64(b.N)
 	b.ReportMetric(seqS, "seq-s")
@@ -278,6 +278,48 @@ func BenchmarkWalk1000Pages(b *testing.B) {
 	if concS/boundSeconds > concurrentRatio || seqS/concS < 4 {
 		b.Logf("goal missed: conc/bound %.3f (goal <= %.2f), speedup %.2f (goal >= 4)", concS/boundSeconds, concurrentRatio, seqS/concS)
 	}
+}
+
+// BenchmarkWalkDefaultWorkers is the walk of BenchmarkWalk1000Pages with default options
+// (no Workers: Little's law sizes the workers from the limiter's 200/s and the first
+// page's round trip), at 20 ms and at 200 ms of latency, interleaved. The bounds are
+// (pages - burst)/rate + latency = 4.77 s and 4.95 s. Goals: each walk within 1.05x of
+// its bound, and no more requests in flight than the rate needs: peak-20ms and peak-200ms
+// are the most requests the server had at once, need-20ms and need-200ms what Little's
+// law asks at the rate (rate x latency: 4 and 40; the burst lets up to 50 go at once at
+// the start). Sequential, the 200 ms walk would take 200 s. About 10 s a run:
+//
+//	go test -run '^$' -bench WalkDefaultWorkers -benchtime 1x -count 5 ./gemclient
+func BenchmarkWalkDefaultWorkers(b *testing.B) {
+	if testing.Short() {
+		b.Skip("about 10 s; run without -short")
+	}
+	latencies := []time.Duration{20 * time.Millisecond, 200 * time.Millisecond}
+	elapsed := make([]time.Duration, len(latencies))
+	peak := make([]int64, len(latencies))
+	var throttled int64
+	for i := range b.N {
+		for j := range latencies {
+			k := (j + i) % len(latencies) // alternate which goes first
+			r := walkCandidates(b, 0, latencies[k])
+			elapsed[k] += r.elapsed
+			peak[k] = max(peak[k], r.peak)
+			throttled += r.throttled
+		}
+	}
+	for k, latency := range latencies {
+		ms := fmt.Sprintf("%dms", latency.Milliseconds())
+		bound := float64(walkPages-walkBurst)/walkRate + latency.Seconds()
+		s := elapsed[k].Seconds() / float64(b.N)
+		b.ReportMetric(s, "s-"+ms)
+		b.ReportMetric(s/bound, "ratio-"+ms)
+		b.ReportMetric(float64(peak[k]), "peak-"+ms)
+		b.ReportMetric(walkRate*latency.Seconds(), "need-"+ms)
+		if s/bound > 1.05 {
+			b.Logf("goal missed at %v: %.3f x the bound (goal <= 1.05)", latency, s/bound)
+		}
+	}
+	b.ReportMetric(float64(throttled)/float64(b.N), "429s")
 }
 
 // BenchmarkWalkOutOfPhase is the concurrent walk of BenchmarkWalk1000Pages when the
@@ -297,8 +339,8 @@ func BenchmarkWalkOutOfPhase(b *testing.B) {
 	var conc time.Duration
 	var conc429 int64
 	for range b.N {
-		c, c429 := walkCandidates(b, walkBurst, gemclient.Workers(walkWorkers))
-		conc, conc429 = conc+c, conc429+c429
+		c := walkCandidates(b, walkBurst, 20*time.Millisecond, gemclient.Workers(walkWorkers))
+		conc, conc429 = conc+c.elapsed, conc429+c.throttled
 	}
 	concS := conc.Seconds() / float64(b.N)
 	b.ReportMetric(concS, "conc-s")
@@ -311,7 +353,7 @@ func BenchmarkWalkOutOfPhase(b *testing.B) {
 }
 
 // The walk benchmarks' server and client: 1,000 pages, 200 requests/s with a burst of 50
-// on both sides, 16 workers for the concurrent walk.
+// on both sides, 16 workers for the concurrent walk of BenchmarkWalk1000Pages.
 const (
 	walkPages   = 1000
 	walkRate    = 200
@@ -319,22 +361,27 @@ const (
 	walkWorkers = 16
 )
 
-// walkCandidates walks every page from a server that answers each request after 20 ms
+// walkResult is one walk: its time, the 429s the server sent, and the most requests the
+// server had in flight at once.
+type walkResult struct {
+	elapsed         time.Duration
+	throttled, peak int64
+}
+
+// walkCandidates walks every page from a server that answers each request after latency
 // and enforces walkRate/walkBurst itself (429 beyond), of whose burst another process
 // has spent spent tokens, with a client limited to the same walkRate/walkBurst. It fails
-// b on any error reaching the caller or any item missing, repeated or out of range, and
-// returns the time taken and the 429s the server sent.
-func walkCandidates(b *testing.B, spent int, opts ...gemclient.CallOption) (time.Duration, int64) {
+// b on any error reaching the caller or any item missing, repeated or out of range.
+func walkCandidates(b *testing.B, spent int, latency time.Duration, opts ...gemclient.CallOption) walkResult {
 	const (
 		pages, size = walkPages, 100
 		perSecond   = walkRate
 		burst       = walkBurst
-		latency     = 20 * time.Millisecond
 		total       = pages * size
 	)
 	gate := rate.NewLimiter(perSecond, burst) // the server's own limit, fresh each walk
 	gate.AllowN(time.Now(), spent)            // what another process on the key spent
-	var throttled atomic.Int64
+	var throttled, inFlight, peak atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !gate.Allow() {
 			throttled.Add(1)
@@ -342,6 +389,10 @@ func walkCandidates(b *testing.B, spent int, opts ...gemclient.CallOption) (time
 			w.WriteHeader(http.StatusTooManyRequests)
 			_, _ = io.WriteString(w, `{"message":"Too Many Requests"}`)
 			return
+		}
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
 		time.Sleep(latency)
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
@@ -384,5 +435,5 @@ func walkCandidates(b *testing.B, spent int, opts ...gemclient.CallOption) (time
 	if n != total {
 		b.Fatalf("%d items, want %d", n, total)
 	}
-	return elapsed, throttled.Load()
+	return walkResult{elapsed: elapsed, throttled: throttled.Load(), peak: peak.Load()}
 }

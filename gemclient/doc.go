@@ -25,6 +25,10 @@
 // request the document forbids as a *ValidationError, so callers never switch on status
 // codes. [Client.Do] sends anything else through the same pipeline.
 //
+// A Feed (NewFeed) turns polling into a stream of changes for services that keep a copy
+// of Gem or react to it: candidates created, updated and deleted, projects, and project
+// membership, each delivered once per version, with its place kept in a CheckpointStore.
+//
 // Facts about Gem's behaviour that the code relies on cite "docs/gem-api.md §n", the
 // project's account of Gem API v0 as observed by public clients (docs/gem-api.md in the
 // repository).

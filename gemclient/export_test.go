@@ -15,3 +15,9 @@ func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error)
 
 // SetNow replaces the clock c uses to turn a Retry-After HTTP-date into a delay.
 func SetNow(c *Client, now func() time.Time) { c.pipe.retry.now = now }
+
+// FeedRereads returns how many lists f read again as bands since it was made, and how
+// many single seconds it walked by offset (feedlist.go).
+func FeedRereads(f *Feed) (bands, seconds int64) {
+	return f.stats.bands.Load(), f.stats.seconds.Load()
+}

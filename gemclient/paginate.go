@@ -114,11 +114,15 @@ func listPage[T any](resp *http.Response, err error) ([]T, *PageInfo, error) {
 // DefaultPageSize is the page size the ...All iterators ask for: the largest Gem allows.
 const DefaultPageSize = 100
 
-// Workers makes an iterator fetch pages concurrently: after the first page tells how many
-// there are, n workers fetch the following ones under the Client's rate limiter, at most
-// 2·n pages ahead of the consumer, and items are still yielded in page order, each once.
-// n <= 1 walks one page at a time (the default), and so does a list whose first answer has
-// no X-Pagination header. At most MaxWorkers (64) workers start, and no more than the
+// Workers sets how many workers an iterator fetches pages with: after the first page tells
+// how many there are, n workers fetch the following ones under the Client's rate limiter,
+// at most 2·n pages ahead of the consumer, and items are still yielded in page order, each
+// once. Workers(1) walks one page at a time, and so does a list whose first answer has no
+// X-Pagination header. By default (and for n <= 0) n is what keeps the Client's rate
+// limiter busy: Little's law for the limiter's rate (RateReporter) and the first page's
+// round trip, ceil(rate·round trip·1.25)+1, so a walk runs at the limiter's rate whatever
+// the latency, with no more requests in flight than that needs (2 for a local server, 9
+// at Gem's 20/s and 300 ms). At most MaxWorkers (64) workers start, and no more than the
 // first header announces pages left.
 //
 // The walk follows each page's own header, up to the last page that header states
@@ -200,6 +204,8 @@ func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
 
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		timing := new(requestTiming) // the first page's round trip sizes the workers
+		ctx = withRequestTiming(ctx, timing)
 		var ahead *prefetcher[T]
 		defer func() { ahead.stop() }() // ahead is set later: evaluate it on return
 		for page := start; ; {
@@ -242,8 +248,10 @@ func walk[P, T any](ctx context.Context, params *P, opts []CallOption,
 			switch {
 			case ahead != nil:
 				ahead.extend(last)
-			case cfg.workers > 1 && !r.info.HeaderMissing:
-				ahead = startPrefetch(ctx, get, clampWorkers(cfg.workers, next, last), next, last)
+			case !r.info.HeaderMissing:
+				if n := walkWorkers(cfg.workers, timing); n > 1 {
+					ahead = startPrefetch(ctx, get, clampWorkers(n, next, last), next, last)
+				}
 			}
 			page = next
 		}

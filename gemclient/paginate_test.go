@@ -275,7 +275,7 @@ func TestIteratorWithMalformedHeader(t *testing.T) {
 		return string(b)
 	}}
 	c := listClient(t, l)
-	ids, errs := collect(c.ListCandidatesAll(context.Background(), nil), 0)
+	ids, errs := collect(c.ListCandidatesAll(context.Background(), nil, gemclient.Workers(1)), 0)
 	assert.Equal(t, wantIDs(1, 200), ids)
 	require.Len(t, errs, 1)
 	var perr *gemclient.PageInfoError
@@ -301,7 +301,7 @@ func TestIteratorStopsAtTheFirstError(t *testing.T) {
 
 func TestIteratorStopsOnBreak(t *testing.T) {
 	l := &list{total: 950}
-	ids, _ := collect(listClient(t, l).ListCandidatesAll(context.Background(), nil), 150)
+	ids, _ := collect(listClient(t, l).ListCandidatesAll(context.Background(), nil, gemclient.Workers(1)), 150)
 	assert.Equal(t, wantIDs(1, 150), ids)
 	assert.Equal(t, []int{1, 2}, l.pages())
 

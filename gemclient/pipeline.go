@@ -64,12 +64,14 @@ func (p *pipeline) run(ctx context.Context, c call, req *http.Request, maxRetrie
 		if err := obs.waitFor(ctx, p.limiter); err != nil {
 			return nil, c.errorf("waiting for the rate limiter: %w", deadlineError(ctx, err))
 		}
+		sent := time.Now()
 		resp, body, err := p.attempt(req, attempt, &limits)
 		if err != nil && ctx.Err() != nil {
 			obs.attempt(attempt, resp, err, false, 0, false)
 			return nil, c.errorf("%w", ctx.Err())
 		}
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			recordAttempt(ctx, p.limiter, time.Since(sent)) // for the walks' concurrency (concurrency.go)
 			p.log(ctx, c, attempt, resp, nil, 0)
 			obs.attempt(attempt, resp, nil, false, 0, false)
 			return resp, nil

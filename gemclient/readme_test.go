@@ -35,9 +35,10 @@ func readmeUsingIt(ctx context.Context, id, userID string) error {
 	fmt.Println(cand.GetFirstName(), cand.GetCreatedAt()) // "" and the zero time.Time when absent
 	fmt.Printf("%+v\n", cand)                            // gen.Candidate{CreatedAt:2025-03-14T09:26:53Z, FirstName:"Ada", ...}
 
-	// Every page, 100 at a time; Workers(n) fetches ahead concurrently and still yields in order.
+	// Every page, 100 at a time, fetched ahead concurrently (as many in flight as the rate
+	// limiter and the round trip need) and still yielded in order; Workers(1): one at a time.
 	params := &gen.ListCandidatesParams{Sort: gemclient.Ptr(gen.SortOrderAsc)}
-	for cand, err := range c.ListCandidatesAll(ctx, params, gemclient.Workers(4)) {
+	for cand, err := range c.ListCandidatesAll(ctx, params) {
 		if err != nil {
 			return err // the items before the error were yielded; nothing is lost
 		}

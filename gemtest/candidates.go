@@ -13,7 +13,6 @@ import (
 type candidate struct {
 	meta
 	updated     int64
-	edited      bool // updated since its creation: last_updated_at is null until then
 	createdBy   string
 	firstName   *string
 	lastName    *string
@@ -145,7 +144,7 @@ func (f *Fake) createCandidate(s *store, b gen.CandidateCreate) (*candidate, err
 	now := f.now()
 	c := &candidate{
 		meta:        s.newMeta(kindCandidate, now),
-		updated:     now,
+		updated:     f.updatedOnCreate(now),
 		createdBy:   b.CreatedBy,
 		firstName:   b.FirstName,
 		lastName:    b.LastName,
@@ -243,7 +242,7 @@ func (a api) UpdateCandidate(_ context.Context, req genserver.UpdateCandidateReq
 	if b.ProfileURLs != nil {
 		c.profiles = profilesFor(*b.ProfileURLs, nil)
 	}
-	c.due, c.custom, c.updated, c.edited = due, custom, a.now(), true
+	c.due, c.custom, c.updated = due, custom, a.now()
 	return genserver.UpdateCandidate200JSONResponse(s.renderCandidate(c)), nil
 }
 
@@ -261,6 +260,14 @@ func (a api) DeleteCandidate(_ context.Context, req genserver.DeleteCandidateReq
 	if !s.userExists(req.Body.OnBehalfOfUserID) {
 		return nil, invalidReference("User", "on_behalf_of_user_id")
 	}
+	p := req.Body.PermanentlyRemoveContactInfo
+	s.deleteCandidate(c, p != nil && *p)
+	return genserver.DeleteCandidate204Response{}, nil
+}
+
+// deleteCandidate deletes c as DeleteCandidate describes; permanently blocks its contact
+// info.
+func (s *store) deleteCandidate(c *candidate, permanently bool) {
 	for _, pid := range c.projects {
 		s.projects.byID[pid].removeMember(c.id)
 	}
@@ -270,11 +277,10 @@ func (a api) DeleteCandidate(_ context.Context, req genserver.DeleteCandidateReq
 	if c.linkedIn != nil {
 		delete(s.handles, strings.ToLower(*c.linkedIn))
 	}
-	if p := req.Body.PermanentlyRemoveContactInfo; p != nil && *p {
+	if permanently {
 		s.block(c.linkedIn, c.emails)
 	}
 	s.candidates.remove(c.id)
-	return genserver.DeleteCandidate204Response{}, nil
 }
 
 // owned is what belongs to one candidate: a note, an event, a resume.
@@ -336,7 +342,7 @@ func (s *store) renderCandidate(c *candidate) gen.Candidate {
 		ID:             ptr(c.id),
 		CreatedAt:      unixTime(c.created),
 		CreatedBy:      ptr(c.createdBy),
-		LastUpdatedAt:  c.lastUpdated(),
+		LastUpdatedAt:  updatedTime(c.updated),
 		FirstName:      c.firstName,
 		LastName:       c.lastName,
 		Nickname:       c.nickname,
@@ -358,15 +364,23 @@ func (s *store) renderCandidate(c *candidate) gen.Candidate {
 	}
 }
 
-// lastUpdated is last_updated_at: null until the candidate is first updated. The
-// document makes it nullable (docs/gem-api.md §1.15), and a time of last update on a
-// candidate never updated has nothing to hold; marshmallow dumps the unset value as null
-// (§2.8). updated_after keeps filtering by c.updated, which starts at the creation time.
-func (c *candidate) lastUpdated() *gen.UnixTime {
-	if !c.edited {
+// updatedOnCreate is a new candidate's last_updated_at: none (null, and no match for
+// updated_after) until it is updated, or its creation time with WithLastUpdatedOnCreate.
+// Gem types the field nullable and does not say when it is null (docs/gem-api.md §1.15):
+// null until the first update is the guess.
+func (f *Fake) updatedOnCreate(now int64) int64 {
+	if f.cfg.updatedOnCreate {
+		return now
+	}
+	return 0
+}
+
+// updatedTime renders last_updated_at: null for a candidate never updated (0).
+func updatedTime(ts int64) *gen.UnixTime {
+	if ts == 0 {
 		return nil
 	}
-	return unixTime(c.updated)
+	return unixTime(ts)
 }
 
 // weblink is the candidate's page in Gem's app: "non-empty" is all that is known; the

@@ -96,7 +96,7 @@ func seedDemo(f *Fake) {
 		created := at(demoDays * float64(demoCandidates-i) / demoCandidates)
 		c := &candidate{
 			meta:      s.newMeta(kindCandidate, created),
-			updated:   created,
+			updated:   f.updatedOnCreate(created),
 			createdBy: users[i%len(users)].id,
 			firstName: ptr(first),
 			lastName:  ptr(last),
@@ -119,7 +119,7 @@ func seedDemo(f *Fake) {
 			c.custom[available.id] = fieldValue{text: ptr(fmt.Sprintf("2025-%02d-01", 1+i%12))}
 		}
 		if i%10 == 0 {
-			c.updated, c.edited = created+day, true
+			c.updated = created + day
 			c.due = &gen.DueDate{Date: dateOf(created + 7*day), UserID: c.createdBy, Note: ptr("Follow up after the first call.")}
 		}
 		s.candidates.add(c)

@@ -34,14 +34,17 @@
 //     adding a candidate another user owns, the 405 on GET /v0/projects/{id}/sequences;
 //   - the gateway: X-API-Key (403 without a valid one), a per-key token bucket (429) and
 //     the 10 MB payload limit (413);
-//   - optional, seeded and repeatable faults: 429s, 5xxs, dropped connections, latency.
+//   - optional, seeded and repeatable faults: 429s, 5xxs, dropped connections, latency;
+//   - optional churn (WithChurn): the fake changes its own data while it serves, as other
+//     users of the team would, so that code reading Gem is tested while Gem changes;
+//   - the Date header by its clock (WithClock), like every time it stamps.
 //
 // Where Gem's behaviour is unknown the fake makes a guess, says so in a comment next to
 // it, and offers an Option to choose otherwise (WithDefaultSort, WithInclusiveTimeFilters,
 // WithSelectValues, WithProjectFieldOptionsStatus, WithDuplicateCandidateShape,
 // WithMembershipActions, WithEventLists, WithNotFoundMessages, WithRetryAfter,
 // WithMaxRequestBody, WithDownloadURLExpiry, WithMaxStoredFileBytes,
-// WithoutCandidateOwnerCheck, WithoutProjectSequencesRoute).
+// WithoutCandidateOwnerCheck, WithoutProjectSequencesRoute, WithLastUpdatedOnCreate).
 //
 // Lists cost what they serve: the store keeps every list in its order, so a page does
 // not sort or scan what it does not show (BenchmarkWalkCandidates). FuzzServeHTTP sends

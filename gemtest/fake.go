@@ -33,6 +33,7 @@ type Fake struct {
 	store     *store
 	files     *fileSigner
 	defaultID string
+	churn     *churner // WithChurn's; without it, ChurnNow's
 }
 
 // New returns a Fake configured by opts. It fails only on invalid options.
@@ -75,6 +76,11 @@ func New(opts ...Option) (*Fake, error) {
 		f.AddUser("Test User", "test.user@example.com")
 	}
 	f.defaultID = f.store.users.list[0].id
+	churn := Churn{}
+	if cfg.churn != nil {
+		churn = *cfg.churn
+	}
+	f.churn = newChurner(f, churn)
 	return f, nil
 }
 
@@ -131,7 +137,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveFile(w, r)
 		return
 	}
-	f.stats.requests.Add(1)
+	n := f.stats.requests.Add(1)
+	f.churn.onRequest(n)
 	fault := f.faults.next()
 	if fault != NoFault {
 		f.stats.faults[fault].Add(1)
@@ -159,6 +166,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		drop(w)
 		return
 	}
+	// Date by the fake's clock (WithClock), like the times in its bodies: a client that
+	// keeps its place by Gem's Date must see the same clock as created_at.
+	rec.header.Set("Date", f.cfg.clock().UTC().Format(http.TimeFormat))
 	rec.flush(w)
 }
 

@@ -67,31 +67,33 @@ const (
 )
 
 type config struct {
-	apiKeys        []string
-	rateLimited    bool
-	ratePerSecond  float64
-	burst          int
-	retryAfter     bool
-	faults         Faults
-	seed           string
-	clock          func() time.Time
-	tb             testing.TB
-	logger         *slog.Logger
-	defaultSort    gen.SortOrder
-	inclusive      bool
-	selectValues   SelectValues
-	pfoStatus      int
-	duplicateShape DuplicateShape
-	addAction      string
-	removeAction   string
-	eventLists     bool
-	notFoundText   bool
-	publicURL      string
-	maxBody        int64
-	maxFileBytes   int64
-	downloadExpiry time.Duration
-	ownerCheck     bool
-	projectSeqs    bool
+	apiKeys         []string
+	rateLimited     bool
+	ratePerSecond   float64
+	burst           int
+	retryAfter      bool
+	faults          Faults
+	seed            string
+	clock           func() time.Time
+	tb              testing.TB
+	logger          *slog.Logger
+	defaultSort     gen.SortOrder
+	inclusive       bool
+	selectValues    SelectValues
+	pfoStatus       int
+	duplicateShape  DuplicateShape
+	addAction       string
+	removeAction    string
+	eventLists      bool
+	notFoundText    bool
+	publicURL       string
+	maxBody         int64
+	maxFileBytes    int64
+	downloadExpiry  time.Duration
+	ownerCheck      bool
+	projectSeqs     bool
+	updatedOnCreate bool
+	churn           *Churn
 }
 
 func defaultConfig() config {
@@ -241,6 +243,15 @@ func WithDefaultSort(order gen.SortOrder) Option {
 // By default they are strict (> and <), as PY's mock has it; Gem does not say (docs/gem-api.md §2.3).
 func WithInclusiveTimeFilters() Option {
 	return func(c *config) error { c.inclusive = true; return nil }
+}
+
+// WithLastUpdatedOnCreate makes a new candidate's last_updated_at its creation time, so
+// that updated_after finds candidates created after the time as well as those updated.
+// By default a candidate never updated has last_updated_at null and updated_after does
+// not find it: Gem types the field nullable and does not say when (docs/gem-api.md §1.15),
+// so a client must not assume either.
+func WithLastUpdatedOnCreate() Option {
+	return func(c *config) error { c.updatedOnCreate = true; return nil }
 }
 
 // WithSelectValues sets what select-type custom field values may name: option values,

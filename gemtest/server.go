@@ -34,9 +34,12 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Close shuts the server down, waiting for requests in flight. It is safe to call more
-// than once.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the fake's churn (WithChurn) and shuts the server down, waiting for
+// requests in flight. It is safe to call more than once.
+func (s *Server) Close() {
+	s.Fake.StopChurn()
+	s.srv.Close()
+}
 
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }

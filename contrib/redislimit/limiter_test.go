@@ -22,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/gem-go/gem-go/contrib/redislimit"
+	"github.com/gem-go/gem-go/internal/redistest"
 )
 
 // testKey looks like a Gem key: 40 alphanumerics.
@@ -464,7 +465,7 @@ func hungServer(t *testing.T) string {
 
 // closedPort is a loopback address nothing listens on.
 func closedPort(t *testing.T) string {
-	return net.JoinHostPort("127.0.0.1", fmt.Sprint(freePort(t)))
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(redistest.FreePort(t)))
 }
 
 func clientFor(t *testing.T, addr string) *redis.Client {
