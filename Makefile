@@ -77,7 +77,8 @@ update-spec:
 # Built, not `go run`: go run turns specdiff's exit 2 ("cannot load") into 1 ("breaking").
 spec-diff:
 	cd scripts && $(GO) build -o ../bin/ ./cmd/specdiff && ../bin/specdiff HEAD:api/openapi.json ../api/openapi.json
-## api-diff: the Go API of gen/ and gemclient/ against the last release tag (or HEAD).
+## api-diff: the Go API of gen/, gemclient/, gemtest/ and contrib/* against the last release tag
+## of each module (or HEAD).
 api-diff:
 	cd scripts && $(GO) build -o ../bin/ ./cmd/goapidiff && ../bin/goapidiff -fallback HEAD
 ## govulncheck: known vulnerabilities reachable from any module's code.
