@@ -42,12 +42,13 @@ STATICCHECK_BIN := $(CURDIR)/.bin/staticcheck
 # The redis-server the Redis tests start; its absence fails make test before anything runs.
 # The tests fail (not skip) without it when GEM_REQUIRE_REDIS is set, which it is unless 0.
 ifeq ($(GEM_REQUIRE_REDIS),0)
+unexport GEM_REQUIRE_REDIS
 redis-check:
 	@echo "make test: GEM_REQUIRE_REDIS=0: contrib/redislimit's Redis tests will be SKIPPED"
 else
 export GEM_REQUIRE_REDIS := 1
 redis-check:
-	@command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || { \
+	@[ -x "$$(command -v redis-server)" ] || [ -x /usr/bin/redis-server ] || { \
 	  echo "make test: redis-server not found (on the PATH or /usr/bin): contrib/redislimit's tests start a private one."; \
 	  echo "  Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis),"; \
 	  echo "  or run 'make test GEM_REQUIRE_REDIS=0' to skip those tests (not a CI pass)."; exit 1; }
