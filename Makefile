@@ -55,9 +55,12 @@ redis-check:
 endif
 
 # Each step of each module is a target of its own, so that make -j runs independent ones
-# together, and the prerequisites let later steps reuse what earlier ones compiled: a
-# contrib module's vet the root's packages, staticcheck the packages vet compiled, the race
-# tests of contrib/* the root's race build.
+# together, and the prerequisites keep two steps from compiling the same thing at once:
+# three lanes start together, each building the standard library and the dependencies its
+# own way (Go 1.25.0 for the SDK's modules, -race, and plain Go 1.26 for scripts/ and the
+# tools), and what follows in a lane reuses it: a contrib module's vet the root's packages,
+# staticcheck what vet compiled, the race tests the root's race build, the scripts' tests
+# (which build the tools) and verify-generated what scripts/'s vet compiled.
 #
 # The modules users build are vetted with the exact Go release their go.mod claims as the
 # minimum (fetched through the module proxy): that is the go-line check, and it is their
@@ -71,7 +74,7 @@ vet-$(call mod,$1):$(if $(filter-out . scripts,$1), vet-root)
 	@echo "go vet $(if $(call toolchain,$1),with go$(call goline,$1) )($1)"; cd $1 && $(call toolchain,$1)$(GO) vet ./...
 staticcheck-$(call mod,$1): $(STATICCHECK_BIN) vet-$(call mod,$1)
 	@echo "staticcheck ($1)"; cd $1 && $(call toolchain,$1)$(STATICCHECK_BIN) ./...
-test-race-$(call mod,$1):$(if $(filter-out scripts,$1), race-build-root)
+test-race-$(call mod,$1): race-build-root$(if $(filter scripts,$1), vet-scripts)
 	@echo "go test -race ($1)"; cd $1 && $(GO) test -race -count=1 ./...
 endef
 $(foreach m,$(MODULES),$(eval $(call module_steps,$m)))
@@ -85,7 +88,7 @@ test-steps: test-race-scripts test-race-root $(foreach m,$(CONTRIB),test-race-$(
 
 vet: $(foreach m,$(MODULES),vet-$(call mod,$m))
 
-$(STATICCHECK_BIN): tools/go.mod tools/go.sum
+$(STATICCHECK_BIN): tools/go.mod tools/go.sum | vet-scripts
 	$(GO) build -modfile=$(CURDIR)/tools/go.mod -o $@ honnef.co/go/tools/cmd/staticcheck
 
 staticcheck: $(foreach m,$(MODULES),staticcheck-$(call mod,$m))
@@ -103,7 +106,7 @@ generate:
 
 ## verify-generated: regenerate every *.gen.go into a scratch directory and name each
 ## committed file that differs from what api/, the overlay and the configs produce now.
-verify-generated:
+verify-generated: | $(if $(filter test-steps,$(MAKECMDGOALS)),vet-scripts)
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	GEN_OUTDIR="$$scratch/" $(GO) generate $(GENERATE_PKGS) || exit 1; \
 	status=0; \
