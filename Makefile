@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./internal/genspec/... ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: demo test vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
+.PHONY: demo test test-steps redis-check race-build-root vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -15,37 +15,90 @@ demo:
 	$(GO) run ./examples/quickstart $(DEMO_FLAGS)
 
 ## test: everything CI runs, in every module (the SDK, contrib/*, scripts): vet, staticcheck,
-## race tests (fuzz targets run their seed corpus), the go line, the drift gate.
-## The tests of contrib/redislimit and contrib/redischeckpoint start a private redis-server;
-## they skip without one unless GEM_REQUIRE_REDIS is set (CI sets it).
-test: vet staticcheck test-race go-line verify-generated
+## race tests (fuzz targets run their seed corpus), the go line, the drift gate, and that a
+## release installs with go get (scripts/internal/modproxy). The steps run in parallel
+## (TEST_JOBS at once, default: the cores + 1, as tests also wait), each one's output printed
+## whole when it ends.
+## The tests of contrib/redislimit and contrib/redischeckpoint start a private redis-server:
+## without one on the PATH (or at /usr/bin/redis-server) make test fails at once. GEM_REQUIRE_REDIS=0 runs everything else
+## and skips those tests, saying so at the end; CI (.ci/run) never sets it.
+TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+test: redis-check
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-steps
+	@if [ "$(GEM_REQUIRE_REDIS)" = 0 ]; then \
+	  echo "make test: passed, but the Redis tests (contrib/redislimit, contrib/redischeckpoint) were SKIPPED (GEM_REQUIRE_REDIS=0): this is not a CI pass"; fi
 
 # Every Go module of the repository: the SDK first, then contrib/* and scripts.
-MODULES := . $(patsubst %/go.mod,%,$(sort $(wildcard contrib/*/go.mod))) scripts
+CONTRIB := $(patsubst %/go.mod,%,$(sort $(wildcard contrib/*/go.mod)))
+MODULES := . $(CONTRIB) scripts
 # Modules SDK users build: the go-line check covers these.
-USER_MODULES := . $(patsubst %/go.mod,%,$(sort $(wildcard contrib/*/go.mod)))
+USER_MODULES := . $(CONTRIB)
+# A module's name in target names: root for ".", else its directory with "-" for "/".
+mod = $(if $(filter .,$1),root,$(subst /,-,$1))
 # staticcheck is built once from tools/go.mod and run in each module with that module's
 # own dependencies.
 STATICCHECK_BIN := $(CURDIR)/.bin/staticcheck
 
-vet:
-	@set -e; for m in $(MODULES); do echo "go vet ($$m)"; (cd $$m && $(GO) vet ./...); done
+# The redis-server the Redis tests start; its absence fails make test before anything runs.
+# The tests fail (not skip) without it when GEM_REQUIRE_REDIS is set, which it is unless 0.
+ifeq ($(GEM_REQUIRE_REDIS),0)
+unexport GEM_REQUIRE_REDIS
+redis-check:
+	@echo "make test: GEM_REQUIRE_REDIS=0: contrib/redislimit's Redis tests will be SKIPPED"
+else
+export GEM_REQUIRE_REDIS := 1
+redis-check:
+	@[ -x "$$(command -v redis-server)" ] || [ -x /usr/bin/redis-server ] || { \
+	  echo "make test: redis-server not found (on the PATH or /usr/bin): contrib/redislimit's tests start a private one."; \
+	  echo "  Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis),"; \
+	  echo "  or run 'make test GEM_REQUIRE_REDIS=0' to skip those tests (not a CI pass)."; exit 1; }
+endif
 
-$(STATICCHECK_BIN): tools/go.mod tools/go.sum
+# Each step of each module is a target of its own, so that make -j runs independent ones
+# together, and the prerequisites keep two steps from compiling the same thing at once:
+# three lanes start together, each building the standard library and the dependencies its
+# own way (Go 1.25.0 for the SDK's modules, -race, and plain Go 1.26 for scripts/ and the
+# tools), and what follows in a lane reuses it: a contrib module's vet the root's packages,
+# staticcheck what vet compiled, the race tests the root's race build, the scripts' tests
+# (which build the tools) and verify-generated what scripts/'s vet compiled.
+#
+# The modules users build are vetted with the exact Go release their go.mod claims as the
+# minimum (fetched through the module proxy): that is the go-line check, and it is their
+# vet (Go 1.25's vet runs the same analyzers as 1.26's). staticcheck loads them through the
+# same Go, so the three share one build; the race tests use the Go in use. scripts/ (go
+# 1.26) is vetted and checked with the Go in use.
+goline = $(shell sed -n 's/^go //p' $1/go.mod)
+toolchain = $(if $(filter-out scripts,$1),GOTOOLCHAIN=go$(call goline,$1) )
+define module_steps
+vet-$(call mod,$1):$(if $(filter-out . scripts,$1), vet-root)
+	@echo "go vet $(if $(call toolchain,$1),with go$(call goline,$1) )($1)"; cd $1 && $(call toolchain,$1)$(GO) vet ./...
+staticcheck-$(call mod,$1): $(STATICCHECK_BIN) vet-$(call mod,$1)
+	@echo "staticcheck ($1)"; cd $1 && $(call toolchain,$1)$(STATICCHECK_BIN) ./...
+test-race-$(call mod,$1): race-build-root$(if $(filter scripts,$1), vet-scripts)
+	@echo "go test -race ($1)"; cd $1 && $(GO) test -race -count=1 ./...
+endef
+$(foreach m,$(MODULES),$(eval $(call module_steps,$m)))
+
+# The root's packages built with -race once, before the race tests that import them.
+race-build-root:
+	@cd . && $(GO) build -race ./...
+
+test-steps: test-race-scripts test-race-root $(foreach m,$(CONTRIB),test-race-$(call mod,$m)) \
+	staticcheck verify-generated
+
+vet: $(foreach m,$(MODULES),vet-$(call mod,$m))
+
+$(STATICCHECK_BIN): tools/go.mod tools/go.sum | vet-scripts
 	$(GO) build -modfile=$(CURDIR)/tools/go.mod -o $@ honnef.co/go/tools/cmd/staticcheck
 
-staticcheck: $(STATICCHECK_BIN)
-	@set -e; for m in $(MODULES); do echo "staticcheck ($$m)"; (cd $$m && $(STATICCHECK_BIN) ./...); done
+staticcheck: $(foreach m,$(MODULES),staticcheck-$(call mod,$m))
 
-test-race:
-	@set -e; for m in $(MODULES); do echo "go test -race ($$m)"; (cd $$m && $(GO) test -race -count=1 ./...); done
+test-race: $(foreach m,$(MODULES),test-race-$(call mod,$m))
 
 ## go-line: build and vet every module users build (tests included) with the exact Go
 ## release its go.mod claims as the minimum, fetched through the module proxy, so the claim
-## stays true.
-go-line:
-	@set -e; for m in $(USER_MODULES); do line=$$(sed -n 's/^go //p' $$m/go.mod); \
-	  echo "go vet with go$$line ($$m)"; (cd $$m && GOTOOLCHAIN=go$$line $(GO) vet ./...); done
+## stays true. It is their vet (above), so make vet and make test run it.
+go-line: $(foreach m,$(USER_MODULES),vet-$(call mod,$m))
 
 ## generate: regenerate gen/ from api/openapi.json + api/overlay.yaml + oapi-codegen.yaml.
 generate:
@@ -53,7 +106,7 @@ generate:
 
 ## verify-generated: regenerate every *.gen.go into a scratch directory and name each
 ## committed file that differs from what api/, the overlay and the configs produce now.
-verify-generated:
+verify-generated: | $(if $(filter test-steps,$(MAKECMDGOALS)),vet-scripts)
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	GEN_OUTDIR="$$scratch/" $(GO) generate $(GENERATE_PKGS) || exit 1; \
 	status=0; \
@@ -77,7 +130,8 @@ update-spec:
 # Built, not `go run`: go run turns specdiff's exit 2 ("cannot load") into 1 ("breaking").
 spec-diff:
 	cd scripts && $(GO) build -o ../bin/ ./cmd/specdiff && ../bin/specdiff HEAD:api/openapi.json ../api/openapi.json
-## api-diff: the Go API of gen/ and gemclient/ against the last release tag (or HEAD).
+## api-diff: the Go API of gen/, gemclient/, gemtest/ and contrib/* against the last release tag
+## of each module (or HEAD).
 api-diff:
 	cd scripts && $(GO) build -o ../bin/ ./cmd/goapidiff && ../bin/goapidiff -fallback HEAD
 ## govulncheck: known vulnerabilities reachable from any module's code.

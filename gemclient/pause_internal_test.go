@@ -9,7 +9,9 @@ import (
 // A caller already waiting for its token when a pause begins is held too: once its
 // token comes it waits for the pause, here failing fast since its deadline is earlier.
 func TestLocalLimiterHoldsCallersWaitingForATokenWhenPaused(t *testing.T) {
-	l := newLocalLimiter(20, 1) // a token every 50 ms
+	// A token every 500 ms: the loop below must see the reservation before the token
+	// comes, and 50 ms (20/s) was too short when make test runs its steps side by side.
+	l := newLocalLimiter(2, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := l.Wait(ctx); err != nil { // spends the burst

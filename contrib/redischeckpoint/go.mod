@@ -3,7 +3,7 @@ module github.com/gem-go/gem-go/contrib/redischeckpoint
 go 1.25.0
 
 require (
-	github.com/gem-go/gem-go v0.0.0-00010101000000-000000000000
+	github.com/gem-go/gem-go v0.1.0
 	github.com/redis/go-redis/v9 v9.22.0
 	github.com/stretchr/testify v1.11.1
 	golang.org/x/time v0.14.0

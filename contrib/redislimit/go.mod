@@ -3,7 +3,7 @@ module github.com/gem-go/gem-go/contrib/redislimit
 go 1.25.0
 
 require (
-	github.com/gem-go/gem-go v0.0.0-00010101000000-000000000000
+	github.com/gem-go/gem-go v0.1.0
 	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/redis/go-redis/v9 v9.22.0
 	golang.org/x/time v0.14.0

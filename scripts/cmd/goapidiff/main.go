@@ -1,5 +1,5 @@
-// Command goapidiff compares the exported Go API of the SDK's regenerated
-// packages in the work tree with the last release (apidiff, from
+// Command goapidiff compares the exported Go API of the SDK's packages and
+// contrib modules in the work tree with the last release (apidiff, from
 // golang.org/x/exp) and writes a Markdown section with the changes and the
 // version bump CHANGELOG.md's policy gives them.
 //
@@ -9,8 +9,11 @@
 //	go build -o goapidiff ./cmd/goapidiff
 //	./goapidiff [-repo ..] [-base REV] [-fallback REV] [-spec-breaking] [-fail-on-incompatible] [-o FILE] [PACKAGE...]
 //
-// PACKAGEs are patterns relative to -repo (default ./gen ./gemclient). The
-// base is -base, else the highest vX.Y.Z tag, else -fallback. The exit status
+// PACKAGEs are patterns relative to -repo (default ./gen ./gemclient
+// ./gemtest and each contrib module's ./contrib/<name>/...); a pattern inside a
+// nested module is loaded in that module. The base is -base, else the highest
+// vX.Y.Z tag (for a contrib module, its own contrib/<name>/vX.Y.Z), else
+// -fallback. The exit status
 // is 0, or 1 with -fail-on-incompatible when a change breaks Go callers, or 2
 // when the packages cannot be loaded at either revision.
 package main

@@ -16,6 +16,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -24,12 +25,29 @@ import (
 	"strings"
 
 	"golang.org/x/exp/apidiff"
+	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/semver"
 	"golang.org/x/tools/go/packages"
 )
 
-// DefaultPackages are the packages regenerated from Gem's document.
-var DefaultPackages = []string{"./gen", "./gemclient"}
+// DefaultPackages are the root module's packages users import: the ones
+// regenerated from Gem's document and the fake. DefaultPatterns adds the
+// contrib modules.
+var DefaultPackages = []string{"./gen", "./gemclient", "./gemtest"}
+
+// DefaultPatterns are DefaultPackages and every package of each contrib
+// module (contrib/<name> with its own go.mod) in the work tree of repo.
+func DefaultPatterns(repo string) ([]string, error) {
+	mods, err := filepath.Glob(filepath.Join(repo, "contrib", "*", "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	patterns := slices.Clone(DefaultPackages)
+	for _, m := range mods {
+		patterns = append(patterns, "./contrib/"+filepath.Base(filepath.Dir(m))+"/...")
+	}
+	return patterns, nil
+}
 
 // Options says what to compare.
 type Options struct {
@@ -37,10 +55,15 @@ type Options struct {
 	// they are in it, uncommitted changes included.
 	Repo string
 	// Packages are package patterns relative to Repo ("./gen", "./x/...").
-	// Internal packages are left out.
+	// A pattern inside a nested module (a directory with its own go.mod,
+	// such as contrib/redislimit) is loaded in that module. Internal
+	// packages are left out. Empty means DefaultPatterns; of those, the
+	// ones that exist in neither tree are skipped.
 	Packages []string
 	// Base is the git revision to compare with. Empty means the last
-	// release tag (LatestRelease), or Fallback when there is none.
+	// release tag (LatestRelease), or Fallback when there is none; a nested
+	// module is compared with its own last release tag (contrib/<name>/vX.Y.Z,
+	// which the release makes with the root's), or else with the root's base.
 	Base string
 	// Fallback is the revision compared with when Base is empty and the
 	// repository has no release tag yet (the spec-diff run's base commit).
@@ -57,6 +80,8 @@ type Result struct {
 	// Base is the revision compared with; Release is the release tag it
 	// names, empty when the repository has no release yet.
 	Base, Release string
+	// Modules are the modules compared and the base of each, root first.
+	Modules []ModuleBase
 	// Incompatible and Compatible are apidiff's messages, sorted.
 	Incompatible, Compatible []string
 	// SpecBreaking is Options.SpecBreaking.
@@ -70,13 +95,29 @@ type Result struct {
 	Why string
 }
 
+// ModuleBase is one module compared and the revision it is compared with.
+type ModuleBase struct {
+	// Dir is the module's directory relative to the repository's root,
+	// slash-separated ("." for the root); Path its module path.
+	Dir, Path string
+	// Base is the revision compared with: the module's own last release tag
+	// (vX.Y.Z, contrib/<name>/vX.Y.Z), or the root's base.
+	Base string
+	// Patterns are the package patterns compared, relative to Dir.
+	Patterns []string
+}
+
 // Compare loads the packages from the work tree and from the base revision
 // and compares their exported API.
 func Compare(ctx context.Context, o Options) (*Result, error) {
-	if len(o.Packages) == 0 {
-		o.Packages = DefaultPackages
+	explicit := len(o.Packages) > 0
+	if !explicit {
+		var err error
+		if o.Packages, err = DefaultPatterns(o.Repo); err != nil {
+			return nil, err
+		}
 	}
-	r := &Result{Packages: o.Packages, Base: o.Base, SpecBreaking: o.SpecBreaking}
+	r := &Result{Base: o.Base, SpecBreaking: o.SpecBreaking}
 	if r.Base == "" {
 		tag, err := LatestRelease(ctx, o.Repo)
 		if err != nil {
@@ -94,29 +135,72 @@ func Compare(ctx context.Context, o Options) (*Result, error) {
 		r.Release = r.Base
 	}
 
-	oldDir, err := os.MkdirTemp("", "goapi-base-")
-	if err != nil {
-		return nil, err
+	rootPath := modfile.ModulePath(must(os.ReadFile(filepath.Join(o.Repo, "go.mod"))))
+	if rootPath == "" {
+		return nil, fmt.Errorf("%s: no go.mod with a module line", o.Repo)
 	}
-	defer os.RemoveAll(oldDir)
-	if err := Extract(ctx, o.Repo, r.Base, oldDir); err != nil {
-		return nil, err
-	}
-
-	oldMod, err := Load(ctx, oldDir, o.Packages, true)
-	if err != nil {
-		return nil, fmt.Errorf("at %s: %w", r.Base, err)
-	}
-	newMod, err := Load(ctx, o.Repo, o.Packages, false)
-	if err != nil {
-		return nil, fmt.Errorf("in the work tree: %w", err)
-	}
-	for _, c := range apidiff.ModuleChanges(oldMod, newMod).Changes {
-		if c.Compatible {
-			r.Compatible = append(r.Compatible, c.Message)
-		} else {
-			r.Incompatible = append(r.Incompatible, c.Message)
+	trees := map[string]string{} // base revision -> its extracted tree
+	defer func() {
+		for _, dir := range trees {
+			os.RemoveAll(dir)
 		}
+	}()
+	tree := func(rev string) (string, error) {
+		if dir, ok := trees[rev]; ok {
+			return dir, nil
+		}
+		dir, err := os.MkdirTemp("", "goapi-base-")
+		if err != nil {
+			return "", err
+		}
+		trees[rev] = dir
+		return dir, Extract(ctx, o.Repo, rev, dir)
+	}
+	rootTree, err := tree(r.Base)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := groupByModule(o.Repo, rootTree, o.Packages, explicit)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mods {
+		m.Base = r.Base
+		if m.Dir != "." && o.Base == "" {
+			tag, err := latestTag(ctx, o.Repo, m.Dir+"/")
+			if err != nil {
+				return nil, err
+			}
+			if tag != "" {
+				m.Base = tag
+			}
+		}
+		oldTree, err := tree(m.Base)
+		if err != nil {
+			return nil, err
+		}
+		oldMod, err := Load(ctx, filepath.Join(oldTree, filepath.FromSlash(m.Dir)), m.Patterns, true)
+		if err != nil {
+			return nil, fmt.Errorf("at %s: %w", m.Base, err)
+		}
+		newMod, err := Load(ctx, filepath.Join(o.Repo, filepath.FromSlash(m.Dir)), m.Patterns, !explicit)
+		if err != nil {
+			return nil, fmt.Errorf("in the work tree: %w", err)
+		}
+		// Every message names its package relative to the root module
+		// ("./contrib/redislimit.Limiter"), whichever module it is in.
+		oldMod.Path, newMod.Path = rootPath, rootPath
+		for _, c := range apidiff.ModuleChanges(oldMod, newMod).Changes {
+			if c.Compatible {
+				r.Compatible = append(r.Compatible, c.Message)
+			} else {
+				r.Incompatible = append(r.Incompatible, c.Message)
+			}
+		}
+		for _, p := range m.Patterns {
+			r.Packages = append(r.Packages, "./"+path.Join(m.Dir, p))
+		}
+		r.Modules = append(r.Modules, *m)
 	}
 	slices.Sort(r.Compatible)
 	slices.Sort(r.Incompatible)
@@ -167,12 +251,19 @@ func parseVersion(v string) (major, minor, patch int, ok bool) {
 // (semantic-version order; pre-releases such as v0.5.0-rc.1 are not
 // releases), or "" when there is none.
 func LatestRelease(ctx context.Context, repo string) (string, error) {
-	out, err := git(ctx, repo, nil, "tag", "--list", "v*")
+	return latestTag(ctx, repo, "")
+}
+
+// latestTag is LatestRelease for the tags prefix+vMAJOR.MINOR.PATCH (a nested
+// module's, with the prefix "contrib/<name>/"); it returns the whole tag.
+func latestTag(ctx context.Context, repo, prefix string) (string, error) {
+	out, err := git(ctx, repo, nil, "tag", "--list", prefix+"v*")
 	if err != nil {
 		return "", err
 	}
 	latest := ""
-	for _, t := range strings.Fields(string(out)) {
+	for _, tag := range strings.Fields(string(out)) {
+		t := strings.TrimPrefix(tag, prefix)
 		if !semver.IsValid(t) || semver.Prerelease(t) != "" || semver.Canonical(t) != t {
 			continue
 		}
@@ -180,8 +271,83 @@ func LatestRelease(ctx context.Context, repo string) (string, error) {
 			latest = t
 		}
 	}
-	return latest, nil
+	if latest == "" {
+		return "", nil
+	}
+	return prefix + latest, nil
 }
+
+// groupByModule sorts patterns (relative to the repository's root) into the
+// modules holding them, root first: a pattern belongs to the nearest
+// directory above it with a go.mod, in the work tree or at the base (tree).
+// Unless explicit, a pattern whose directory exists in neither is dropped.
+func groupByModule(repo, tree string, patterns []string, explicit bool) ([]*ModuleBase, error) {
+	exists := func(rel string) bool {
+		for _, root := range []string{repo, tree} {
+			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel))); err == nil {
+				return true
+			}
+		}
+		return false
+	}
+	byDir := map[string]*ModuleBase{}
+	var mods []*ModuleBase
+	for _, p := range patterns {
+		dots := strings.HasSuffix(p, "/...") || p == "..."
+		rel := path.Clean(strings.TrimSuffix(strings.TrimSuffix(p, "..."), "/"))
+		if strings.HasPrefix(rel, "../") || rel == ".." || path.IsAbs(rel) {
+			return nil, fmt.Errorf("package pattern %q is outside the repository", p)
+		}
+		if !explicit && !exists(rel) {
+			continue
+		}
+		dir := rel
+		for dir != "." && !exists(path.Join(dir, "go.mod")) {
+			dir = path.Dir(dir)
+		}
+		sub := "."
+		switch {
+		case rel == dir:
+		case dir == ".":
+			sub = "./" + rel
+		default:
+			sub = "./" + strings.TrimPrefix(rel, dir+"/")
+		}
+		if dots && sub == "." {
+			sub = "./..."
+		} else if dots {
+			sub += "/..."
+		}
+		m := byDir[dir]
+		if m == nil {
+			goMod, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(dir), "go.mod"))
+			if errors.Is(err, fs.ErrNotExist) {
+				goMod, err = os.ReadFile(filepath.Join(tree, filepath.FromSlash(dir), "go.mod"))
+			}
+			if err != nil {
+				return nil, err
+			}
+			m = &ModuleBase{Dir: dir, Path: modfile.ModulePath(goMod)}
+			byDir[dir] = m
+			mods = append(mods, m)
+		}
+		m.Patterns = append(m.Patterns, sub)
+	}
+	slices.SortStableFunc(mods, func(a, b *ModuleBase) int {
+		switch {
+		case a.Dir == b.Dir:
+			return 0
+		case a.Dir == ".":
+			return -1
+		case b.Dir == ".":
+			return 1
+		}
+		return strings.Compare(a.Dir, b.Dir)
+	})
+	return mods, nil
+}
+
+func must[T any](v T, _ error) T { return v }
 
 // Extract writes the tree of rev (committed files only) into dir.
 func Extract(ctx context.Context, repo, rev, dir string) error {
@@ -319,6 +485,15 @@ func (r *Result) Markdown() string {
 	default:
 		fmt.Fprintf(&b, "The exported API of %s on this branch, compared with `%s` by %s.\n\n",
 			strings.Join(pk, ", "), r.Base, apidiffLink)
+	}
+	for _, m := range r.Modules {
+		switch {
+		case m.Dir == ".":
+		case m.Base != r.Base:
+			fmt.Fprintf(&b, "The module `%s` is compared with its own release `%s`.\n\n", m.Path, m.Base)
+		default:
+			fmt.Fprintf(&b, "The module `%s` has no release of its own yet, so it is compared with `%s` too (its packages there, if any).\n\n", m.Path, m.Base)
+		}
 	}
 	if r.Bump != "" {
 		fmt.Fprintf(&b, "**Version bump: %s** (%s → %s): %s, by the policy in CHANGELOG.md.\n", r.Bump, r.Release, r.Next, r.Why)

@@ -197,3 +197,78 @@ func TestMarkdownBoundsLists(t *testing.T) {
 	assert.Equal(t, MaxListed, strings.Count(md, "- `./gen.X: added`"))
 	assert.Contains(t, md, "- … and 5 more\n")
 }
+
+// commitAll commits the work tree of repo and tags the commit with each of tags.
+func commitAll(t *testing.T, repo, msg string, tags ...string) {
+	t.Helper()
+	gitIn(t, repo, "add", "-A")
+	gitIn(t, repo, "commit", "-q", "-m", msg)
+	for _, tag := range tags {
+		gitIn(t, repo, "tag", tag)
+	}
+}
+
+// gemtest and the contrib modules are compared too, each contrib module with
+// its own last release tag: here contrib/limit/v0.1.0, older than the root's
+// v0.1.1, so Pause (added after it) is listed although v0.1.1 had it.
+func TestGemtestAndContribModules(t *testing.T) {
+	repo := fixtureRepo(t)
+	overlay(t, repo, "modules")
+	commitAll(t, repo, "modules", "v0.1.0", "contrib/limit/v0.1.0")
+	overlay(t, repo, "modules-mid")
+	commitAll(t, repo, "root release only", "v0.1.1")
+	overlay(t, repo, "modules-changed")
+
+	r := compare(t, Options{Repo: repo})
+	assert.Equal(t, []ModuleBase{
+		{Dir: ".", Path: "example.com/fixture", Base: "v0.1.1", Patterns: []string{"./gen", "./gemclient", "./gemtest"}},
+		{Dir: "contrib/limit", Path: "example.com/fixture/contrib/limit", Base: "contrib/limit/v0.1.0", Patterns: []string{"./..."}},
+	}, r.Modules)
+	assert.Equal(t, []string{"./gen", "./gemclient", "./gemtest", "./contrib/limit/..."}, r.Packages)
+	assert.Equal(t, []string{
+		"./contrib/limit.New: changed from func(*example.com/fixture/gemclient.Client) *Limiter to func(*example.com/fixture/gemclient.Client, int) *Limiter",
+		"./gemtest.NewUnstartedServer: removed",
+	}, r.Incompatible)
+	assert.Equal(t, []string{"./contrib/limit.(*Limiter).Pause: added"}, r.Compatible)
+	assert.Equal(t, "minor", r.Bump)
+	assert.Equal(t, "v0.2.0", r.Next)
+
+	md := r.Markdown()
+	assert.Contains(t, md, "The exported API of `./gen`, `./gemclient`, `./gemtest`, `./contrib/limit/...` on this branch, compared with the release `v0.1.1`")
+	assert.Contains(t, md, "The module `example.com/fixture/contrib/limit` is compared with its own release `contrib/limit/v0.1.0`.")
+	assert.Contains(t, md, "- `./gemtest.NewUnstartedServer: removed`\n")
+
+	// -base applies to every module.
+	r = compare(t, Options{Repo: repo, Base: "v0.1.1"})
+	assert.Equal(t, "v0.1.1", r.Modules[1].Base)
+	assert.Empty(t, r.Compatible)
+}
+
+// A contrib module without a release of its own is compared with the root's
+// base: new there, each of its packages is an addition.
+func TestNewContribModule(t *testing.T) {
+	repo := fixtureRepo(t, "v0.1.0")
+	overlay(t, repo, "modules")
+	r := compare(t, Options{Repo: repo})
+	assert.Empty(t, r.Incompatible)
+	assert.Equal(t, []string{"package example.com/fixture/contrib/limit: added", "package example.com/fixture/gemtest: added"}, r.Compatible)
+	assert.Equal(t, "contrib/limit", r.Modules[1].Dir)
+	assert.Equal(t, "v0.1.0", r.Modules[1].Base)
+	assert.Contains(t, r.Markdown(), "The module `example.com/fixture/contrib/limit` has no release of its own yet, so it is compared with `v0.1.0` too")
+
+	// Named explicitly, a pattern inside the module is loaded in it.
+	r = compare(t, Options{Repo: repo, Packages: []string{"./contrib/limit"}})
+	assert.Equal(t, []string{"./contrib/limit"}, r.Packages)
+	assert.Equal(t, []string{"package example.com/fixture/contrib/limit: added"}, r.Compatible)
+
+	_, err := Compare(context.Background(), Options{Repo: repo, Packages: []string{"../elsewhere"}})
+	assert.ErrorContains(t, err, "outside the repository")
+}
+
+func TestDefaultPatterns(t *testing.T) {
+	repo := fixtureRepo(t)
+	overlay(t, repo, "modules")
+	got, err := DefaultPatterns(repo)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"./gen", "./gemclient", "./gemtest", "./contrib/limit/..."}, got)
+}

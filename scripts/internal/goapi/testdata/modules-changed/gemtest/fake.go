@@ -1,0 +1,6 @@
+// Package gemtest stands in for the fake Gem server.
+package gemtest
+
+type Server struct{ URL string }
+
+func NewServer() *Server { return &Server{} }

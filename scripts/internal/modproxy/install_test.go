@@ -1,0 +1,234 @@
+package modproxy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const repoRoot = "../../.."
+
+// The server every program below talks to: Gem's GET /v0/users for the key
+// "test-key", 403 otherwise.
+const fakeGem = `
+func fakeGem() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-API-Key") != "test-key" || r.URL.Path != "/v0/users" {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, ` + "`" + `{"message":"Forbidden"}` + "`" + `)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, ` + "`" + `[{"email":"ada@example.com","id":"dXNlcnM6MQ==","name":"Ada"}]` + "`" + `)
+	}))
+}
+
+func listUsers(opts ...gemclient.Option) {
+	srv := fakeGem()
+	defer srv.Close()
+	c, err := gemclient.New("test-key", append(opts, gemclient.WithBaseURL(srv.URL))...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	users, _, err := c.ListUsers(context.Background(), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(users), "user:", users[0].GetEmail())
+}
+`
+
+// What a user installs, the program they write with it, and what it prints.
+var installs = []struct {
+	get     string // the path given to go get, without a version
+	program string // main.go's imports and main, around fakeGem
+	want    string
+}{
+	{
+		get: "github.com/gem-go/gem-go/gemclient",
+		program: `import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/gem-go/gem-go/gemclient"
+)
+
+func main() { listUsers() }
+`,
+		want: "1 user: ada@example.com\n",
+	},
+	{
+		// Redis is down (nothing listens on the port): the limiter's fallback serves.
+		get: "github.com/gem-go/gem-go/contrib/redislimit",
+		program: `import (
+	"context"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gem-go/gem-go/contrib/redislimit"
+	"github.com/gem-go/gem-go/gemclient"
+)
+
+func main() {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer rdb.Close()
+	lim, err := redislimit.New(rdb, "test-key", redislimit.WithFallback(1), redislimit.WithDecisionTimeout(time.Second))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(lim)
+	listUsers(gemclient.WithLimiter(lim))
+}
+`,
+		want: "redislimit.Limiter{key ",
+	},
+	{
+		get: "github.com/gem-go/gem-go/contrib/otelgem",
+		program: `import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/gem-go/gem-go/contrib/otelgem"
+	"github.com/gem-go/gem-go/gemclient"
+)
+
+// The global (no-op) providers: the SDK's exporters are the service's choice, and
+// compiling one here would only make the test slower.
+func main() { listUsers(gemclient.WithObserver(otelgem.New())) }
+`,
+		want: "1 user: ada@example.com\n",
+	},
+}
+
+// What issue 17 found: go get of a contrib module failed in a fresh module
+// until the root was required by hand. Here each of gemclient, redislimit and
+// otelgem is fetched with go get from a file-based proxy holding the
+// repository's modules at the next version, as a release publishes them, in
+// a fresh module with no network (GOPROXY: that proxy, then the module cache's
+// own download directory), and the program written with it builds and runs.
+func TestGoGetFromAReleaseProxy(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	modcache := strings.TrimSpace(goOut(t, ctx, repoRoot, nil, "env", "GOMODCACHE"))
+
+	// Every dependency's zip in the module cache (only missing ones are fetched,
+	// through the ordinary proxy).
+	mods, err := Modules(ctx, repoRoot)
+	require.NoError(t, err)
+	for _, m := range mods {
+		goOut(t, ctx, filepath.Join(repoRoot, m.Dir), nil, "mod", "download")
+	}
+
+	version, err := NextVersion(ctx, repoRoot)
+	require.NoError(t, err)
+	proxy := t.TempDir()
+	_, err = Write(ctx, repoRoot, proxy, version, time.Now())
+	require.NoError(t, err)
+
+	env := isolatedEnv(
+		"GOPROXY=file://"+filepath.ToSlash(proxy)+",file://"+filepath.ToSlash(filepath.Join(modcache, "cache", "download")),
+		"GOFLAGS=-mod=mod -modcacherw",
+		"GOSUMDB=off",
+		"GOTOOLCHAIN=local",
+		"GOWORK=off",
+		"GOMODCACHE="+privateModcache(t),
+		// Any network access fails at once.
+		"HTTP_PROXY=http://127.0.0.1:9", "HTTPS_PROXY=http://127.0.0.1:9", "NO_PROXY=",
+	)
+	for _, in := range installs {
+		user := t.TempDir()
+		goOut(t, ctx, user, env, "mod", "init", "example.com/user")
+		out := goOut(t, ctx, user, env, "get", in.get)
+		module := strings.TrimSuffix(in.get, "/gemclient")
+		assert.Contains(t, out, "go: added "+module+" "+version, "go get %s", in.get)
+		// The root comes with a contrib module: its go.mod requires the release.
+		assert.Equal(t, "github.com/gem-go/gem-go "+version+"\n", goOut(t, ctx, user, env, "list", "-m", "github.com/gem-go/gem-go"))
+		require.NoError(t, os.WriteFile(filepath.Join(user, "main.go"),
+			[]byte("package main\n\n"+in.program+fakeGem), 0o644))
+		goOut(t, ctx, user, env, "build", "-o", "prog", ".")
+		run := exec.CommandContext(ctx, filepath.Join(user, "prog"))
+		got, err := run.CombinedOutput()
+		require.NoError(t, err, "%s: %s", in.get, got)
+		assert.Contains(t, string(got), in.want, in.get)
+		goMod, err := os.ReadFile(filepath.Join(user, "go.mod"))
+		require.NoError(t, err)
+		assert.Contains(t, string(goMod), "github.com/gem-go/gem-go "+version)
+	}
+}
+
+// privateModcache is the module cache of the fresh modules: never the
+// machine's (a gem-go version made here must not be mistaken later for the
+// published one), nor a new one each run: the packages compiled from it are
+// cached by their directory, so a stable directory lets the next run take them
+// from the build cache (a temporary one, or -trimpath, recompiles them and the
+// standard library every run). It is kept per work tree, under the user's
+// cache directory, and anything of gem-go in it is removed first.
+func privateModcache(t *testing.T) string {
+	t.Helper()
+	cache, err := os.UserCacheDir()
+	require.NoError(t, err)
+	abs, err := filepath.Abs(repoRoot)
+	require.NoError(t, err)
+	sum := sha256.Sum256([]byte(abs))
+	dir := filepath.Join(cache, "gem-go-installtest", hex.EncodeToString(sum[:6]))
+	for _, p := range []string{"github.com/gem-go", "cache/download/github.com/gem-go"} {
+		require.NoError(t, os.RemoveAll(filepath.Join(dir, filepath.FromSlash(p))))
+	}
+	return dir
+}
+
+// isolatedEnv is the process's environment without the go command's
+// settings that would change what these runs resolve, plus extra.
+func isolatedEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "GOPROXY", "GOFLAGS", "GOSUMDB", "GONOSUMDB", "GONOSUMCHECK", "GOPRIVATE", "GONOPROXY", "GOINSECURE",
+			"GOTOOLCHAIN", "GOWORK", "GOMODCACHE", "GOENV", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+			"http_proxy", "https_proxy", "no_proxy":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(append(env, "GOENV=off"), extra...)
+}
+
+// goOut runs the go command in dir (env nil: this process's) and returns its
+// combined output; a failure fails the test.
+func goOut(t *testing.T, ctx context.Context, dir string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "go %s in %s: %s", strings.Join(args, " "), dir, out)
+	return string(out)
+}
