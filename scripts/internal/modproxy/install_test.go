@@ -52,6 +52,9 @@ var installs = []struct {
 	get     string // the path given to go get, without a version
 	program string // main.go's imports and main, around fakeGem
 	want    string
+	// standalone: the module does not require the root (gemvet); the program's import of
+	// gemclient brings it when it is built.
+	standalone bool
 }{
 	{
 		get: "github.com/gem-go/gem-go/gemclient",
@@ -121,9 +124,65 @@ func main() {
 
 // The global (no-op) providers: the SDK's exporters are the service's choice, and
 // compiling one here would only make the test slower.
-func main() { listUsers(gemclient.WithObserver(otelgem.New())) }
+func main() {
+	obs, err := otelgem.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	listUsers(gemclient.WithObserver(obs))
+}
 `,
 		want: "1 user: ada@example.com\n",
+	},
+	{
+		get: "github.com/gem-go/gem-go/contrib/redischeckpoint",
+		program: `import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gem-go/gem-go/contrib/redischeckpoint"
+	"github.com/gem-go/gem-go/gemclient"
+)
+
+// The store is built (no Redis is reached until the feed loads its checkpoint), and the
+// SDK it goes with works.
+func main() {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	if _, err := redischeckpoint.New(rdb, "sync"); err != nil {
+		log.Fatal(err)
+	}
+	listUsers()
+}
+`,
+		want: "1 user: ada@example.com\n",
+	},
+	{
+		get: "github.com/gem-go/gem-go/contrib/gemvet",
+		program: `import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/gem-go/gem-go/contrib/gemvet"
+	"github.com/gem-go/gem-go/gemclient"
+)
+
+// The analyzer is there to run; the SDK it checks works beside it.
+func main() {
+	fmt.Println(gemvet.Analyzer.Name)
+	listUsers()
+}
+`,
+		want:       "gemvet\n1 user: ada@example.com\n",
+		standalone: true,
 	},
 }
 
@@ -168,8 +227,10 @@ func TestGoGetFromAReleaseProxy(t *testing.T) {
 		out := goOut(t, ctx, user, env, "get", in.get)
 		module := strings.TrimSuffix(in.get, "/gemclient")
 		assert.Contains(t, out, "go: added "+module+" "+version, "go get %s", in.get)
-		// The root comes with a contrib module: its go.mod requires the release.
-		assert.Equal(t, "github.com/gem-go/gem-go "+version+"\n", goOut(t, ctx, user, env, "list", "-m", "github.com/gem-go/gem-go"))
+		if !in.standalone {
+			// The root comes with a contrib module: its go.mod requires the release.
+			assert.Equal(t, "github.com/gem-go/gem-go "+version+"\n", goOut(t, ctx, user, env, "list", "-m", "github.com/gem-go/gem-go"))
+		}
 		require.NoError(t, os.WriteFile(filepath.Join(user, "main.go"),
 			[]byte("package main\n\n"+in.program+fakeGem), 0o644))
 		goOut(t, ctx, user, env, "build", "-o", "prog", ".")
