@@ -6,12 +6,15 @@
 // reflection on *gen.ClientWithResponses, the Go signatures of the generated methods and
 // the decoded types (the JSON200/JSON201 fields of their responses), so the file cannot
 // drift from either. Each emitted method is one call of a generic helper in gemclient's
-// call.go or paginate.go; the output is sorted by operationId and gofmt'd. Run it through
+// call.go or paginate.go; the output is sorted by operationId and gofmt'd. Document text
+// reaches the file only as comment text flattened to one line (internal/gensafe); the
+// document is checked before and the file after. Run it through
 // `go generate ./gemclient` (see doc.go) or `make generate`.
 package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"go/format"
@@ -26,13 +29,20 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/gem-go/gem-go/gen"
+	"github.com/gem-go/gem-go/internal/gensafe"
 )
+
+// outputFile is what operations.gen.go may hold.
+var outputFile = gensafe.GoFile{Package: "gemclient", Imports: []string{"context", "io", "iter", "github.com/gem-go/gem-go/gen"}}
 
 func main() {
 	out := flag.String("o", "operations.gen.go", "output file")
 	flag.Parse()
 	doc, err := gen.GetSpec()
 	if err != nil {
+		log.Fatalf("opsgen: %v", err)
+	}
+	if err := checkDocument(doc); err != nil {
 		log.Fatalf("opsgen: %v", err)
 	}
 	ops, err := collect(doc)
@@ -43,14 +53,27 @@ func main() {
 	if err != nil {
 		log.Fatalf("opsgen: %v", err)
 	}
+	if err := gensafe.CheckGoFile(*out, src, outputFile); err != nil {
+		log.Fatalf("opsgen: %v", err)
+	}
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
 		log.Fatalf("opsgen: %v", err)
 	}
 }
 
+// checkDocument refuses an overlaid document with names or text that must not reach
+// generated code (gensafe.CheckDocument on its JSON).
+func checkDocument(doc *openapi3.T) error {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return gensafe.CheckDocument(data, gensafe.Overlaid)
+}
+
 // op is what the emitted methods need about one operation.
 type op struct {
-	ID, Method, Path, Summary string
+	ID, Method, Path, Summary string // Path and Summary: comment text (gensafe.Comment)
 	Deprecated                bool
 	GenMethod                 string // the generated method called: ID, or ID+"WithBody" for multipart
 	Args                      []arg  // after ctx
@@ -87,7 +110,15 @@ func collect(doc *openapi3.T) ([]op, error) {
 // *http.Response), which the emitted method calls, and the ...WithResponse one, whose
 // JSON200/JSON201 fields give the decoded type.
 func describe(path, method string, o *openapi3.Operation) (op, error) {
-	x := op{ID: o.OperationID, Method: method, Path: path, Summary: strings.TrimSuffix(strings.TrimSpace(o.Summary), "."), Deprecated: o.Deprecated}
+	x := op{ID: o.OperationID, Method: method, Deprecated: o.Deprecated}
+	var err error
+	if x.Path, err = gensafe.Comment(path); err != nil {
+		return x, err
+	}
+	if x.Summary, err = gensafe.Comment(o.Summary); err != nil {
+		return x, fmt.Errorf("summary: %w", err)
+	}
+	x.Summary = strings.TrimSuffix(x.Summary, ".")
 	if x.ID == "" {
 		return x, fmt.Errorf("no operationId: add one to api/overlay.yaml")
 	}

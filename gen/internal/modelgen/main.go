@@ -1,5 +1,7 @@
-// Command modelgen checks the named enums of the document oapi-codegen embedded in
-// gem.gen.go (internal/enumcheck) and writes gen/models.gen.go: for every model type oapi-codegen generated in
+// Command modelgen checks what oapi-codegen wrote in gem.gen.go (internal/gensafe: no
+// init function, directive or unexpected import; the embedded, overlaid document's names
+// and text) and the named enums of that document (internal/enumcheck), and writes
+// gen/models.gen.go: for every model type oapi-codegen generated in
 // gem.gen.go, a String method (so %v and %+v print field names and values, not pointers),
 // and for the types that responses carry, nil-safe GetX accessors for their pointer fields
 // (go-github's habit: cand.GetFirstName() is "" when the field was absent or null, and
@@ -31,17 +33,40 @@ import (
 	"strings"
 
 	"github.com/gem-go/gem-go/internal/enumcheck"
+	"github.com/gem-go/gem-go/internal/gensafe"
+)
+
+// oapiCodegenFile is what oapi-codegen may write in gem.gen.go; modelFile what modelgen
+// writes.
+var (
+	oapiCodegenFile = gensafe.GoFile{Package: "gen", Imports: []string{
+		"bytes", "compress/flate", "context", "encoding/base64", "encoding/json", "fmt", "io",
+		"net/http", "net/url", "path", "strings",
+		"github.com/getkin/kin-openapi/openapi3", "github.com/oapi-codegen/runtime",
+		"github.com/oapi-codegen/runtime/types",
+	}}
+	modelFile = gensafe.GoFile{Package: "gen", Imports: []string{"time"}}
 )
 
 func main() {
 	in := flag.String("in", "gem.gen.go", "the file oapi-codegen wrote")
 	out := flag.String("o", "models.gen.go", "output file")
 	flag.Parse()
+	generated, err := os.ReadFile(*in)
+	if err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
+	if err := gensafe.CheckGoFile(*in, generated, oapiCodegenFile); err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
 	src, err := generate(*in)
 	if err != nil {
 		log.Fatalf("modelgen: %v", err)
 	}
-	if err := checkEnums(*in); err != nil {
+	if err := checkDocument(*in); err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
+	if err := gensafe.CheckGoFile(*out, src, modelFile); err != nil {
 		log.Fatalf("modelgen: %v", err)
 	}
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
@@ -49,10 +74,11 @@ func main() {
 	}
 }
 
-// checkEnums decodes the overlaid document oapi-codegen embedded in the file (the
-// swaggerSpec strings: base64 of the deflated JSON) and fails when a named enum's values
+// checkDocument decodes the overlaid document oapi-codegen embedded in the file (the
+// swaggerSpec strings: base64 of the deflated JSON) and fails when it holds names or text
+// that must not reach generated code (see internal/gensafe) or when a named enum's values
 // differ between the places that share its type (see internal/enumcheck).
-func checkEnums(path string) error {
+func checkDocument(path string) error {
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
 	if err != nil {
 		return err
@@ -79,6 +105,9 @@ func checkEnums(path string) error {
 	}
 	data, err := io.ReadAll(flate.NewReader(bytes.NewReader(compressed)))
 	if err != nil {
+		return fmt.Errorf("%s: the embedded document: %w", path, err)
+	}
+	if err := gensafe.CheckDocument(data, gensafe.Overlaid); err != nil {
 		return fmt.Errorf("%s: the embedded document: %w", path, err)
 	}
 	var doc any
