@@ -87,13 +87,20 @@ overlay-check:
 	cd scripts && $(GO) run ./cmd/overlaycheck
 
 ## fuzz: each fuzz target for FUZZTIME (their seed corpora run in `make test` already):
-## the client's response handling and X-Pagination parsing, and the fake's handlers.
+## the client's response handling and X-Pagination parsing, the fake's handlers, the
+## generators' document and comment checks, and the spec loop's normaliser (scripts/).
+## A target is DIR:Name, DIR the package's directory from the root, in any module: the
+## test runs in the module that holds DIR (the nearest go.mod above it).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemtest:FuzzServeHTTP
+FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemtest:FuzzServeHTTP \
+	internal/gensafe:FuzzCheckDocument internal/gensafe:FuzzComment \
+	scripts/internal/specfile:FuzzNormalize
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
-	  echo "fuzz $$name (./$$pkg, $(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg; done
+	  mod=$$pkg; while [ "$$mod" != . ] && [ ! -f "$$mod/go.mod" ]; do mod=$$(dirname "$$mod"); done; \
+	  rel=$${pkg#"$$mod"}; rel=./$${rel#/}; [ "$$mod" != . ] || rel=./$$pkg; \
+	  echo "fuzz $$name ($$rel in module $$mod, $(FUZZTIME))"; \
+	  (cd "$$mod" && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$rel"); done
 
 ## bench: the SDK's benchmarks, then the fake's (ratios are reported by the benchmarks
 ## themselves). The walks take about 25 s and 5 s; `make bench BENCH=Decode` runs one.

@@ -3,7 +3,9 @@ package gensafe
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -150,6 +152,9 @@ func CheckDocument(data []byte, src Source) error {
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
 		return fmt.Errorf("gensafe: the API document is not JSON: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("gensafe: the API document is not JSON: data after the top-level value")
 	}
 	c := &checker{src: src}
 	c.document(doc)

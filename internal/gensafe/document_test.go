@@ -279,3 +279,47 @@ func TestDocumentErrorIsBounded(t *testing.T) {
 func TestCheckDocumentRefusesNonJSON(t *testing.T) {
 	assert.ErrorContains(t, gensafe.CheckDocument([]byte("<html>"), gensafe.Downloaded), "not JSON")
 }
+
+// FuzzCheckDocument: CheckDocument never panics, and a document it accepts holds no unsafe
+// character in any key or string, and no generator extension.
+func FuzzCheckDocument(f *testing.F) {
+	f.Add([]byte(smallDocument))
+	f.Add([]byte(`{"paths":{"/a`+"`"+`":{}},"x-go-name":1}`))
+	f.Add([]byte(`{"components":{"schemas":{"A":{"properties":{"b\u2028":{"enum":["x\ny"]}}}}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if gensafe.CheckDocument(data, gensafe.Downloaded) != nil {
+			return
+		}
+		var doc any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("accepted what is not JSON: %v", err)
+		}
+		var walk func(v any)
+		check := func(s string) {
+			for _, r := range s {
+				if gensafe.UnsafeRune(r) {
+					t.Fatalf("accepted %q", s)
+				}
+			}
+		}
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, e := range v {
+					check(k)
+					if strings.HasPrefix(strings.ToLower(k), "x-go-") || strings.HasPrefix(strings.ToLower(k), "x-oapi-codegen-") {
+						t.Fatalf("accepted the extension %q", k)
+					}
+					walk(e)
+				}
+			case []any:
+				for _, e := range v {
+					walk(e)
+				}
+			case string:
+				check(v)
+			}
+		}
+		walk(doc)
+	})
+}
