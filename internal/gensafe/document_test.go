@@ -284,7 +284,7 @@ func TestCheckDocumentRefusesNonJSON(t *testing.T) {
 // character in any key or string, and no generator extension.
 func FuzzCheckDocument(f *testing.F) {
 	f.Add([]byte(smallDocument))
-	f.Add([]byte(`{"paths":{"/a`+"`"+`":{}},"x-go-name":1}`))
+	f.Add([]byte(`{"paths":{"/a` + "`" + `":{}},"x-go-name":1}`))
 	f.Add([]byte(`{"components":{"schemas":{"A":{"properties":{"b\u2028":{"enum":["x\ny"]}}}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if gensafe.CheckDocument(data, gensafe.Downloaded) != nil {
