@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,13 +77,14 @@ func docServer(t *testing.T) *httptest.Server {
 // (api/, gen/, gemclient/, a go.mod, a v0.1.0 tag) with a bare "origin", the
 // gh and make stubs, and the document server.
 type fixture struct {
-	t      *testing.T
-	dir    string
-	origin string
-	state  string
-	stubs  string
-	srv    *httptest.Server
-	runs   int
+	t        *testing.T
+	dir      string
+	origin   string
+	state    string
+	stubs    string // gh and make, recording their calls
+	pubStubs string // gh, and make and go that refuse to run: what publish finds in PATH
+	srv      *httptest.Server
+	runs     int
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -91,14 +93,17 @@ func newFixture(t *testing.T) *fixture {
 	f.origin = filepath.Join(f.dir, "origin.git")
 	f.state = filepath.Join(f.dir, "state")
 	f.stubs = filepath.Join(f.dir, "stubs")
+	f.pubStubs = filepath.Join(f.dir, "pubstubs")
 	require.NoError(t, os.MkdirAll(f.state, 0o755))
-	require.NoError(t, os.MkdirAll(f.stubs, 0o755))
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	for _, tool := range []string{"gh", "make"} {
-		// Under -race, a process sleeps a second at exit unless told otherwise.
-		script := fmt.Sprintf("#!/bin/sh\nGORACE=\"${GORACE:-} atexit_sleep_ms=0\" SHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, exe)
-		require.NoError(t, os.WriteFile(filepath.Join(f.stubs, tool), []byte(script), 0o755))
+	for dir, tools := range map[string][]string{f.stubs: {"gh", "make"}, f.pubStubs: {"gh", "make", "go"}} {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		for _, tool := range tools {
+			// Under -race, a process sleeps a second at exit unless told otherwise.
+			script := fmt.Sprintf("#!/bin/sh\nGORACE=\"${GORACE:-} atexit_sleep_ms=0\" SHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, exe)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, tool), []byte(script), 0o755))
+		}
 	}
 	f.srv = docServer(t)
 
@@ -164,12 +169,13 @@ func (f *fixture) clone(name string) string {
 	return dir
 }
 
-// runResult is one run of a script.
+// runResult is one run of a script; for spec-update-pr, of both its halves.
 type runResult struct {
-	code    int
-	output  string // standard output and error, interleaved
-	summary string // what it wrote to GITHUB_STEP_SUMMARY
-	reports string
+	code    int    // the exit status (publish's)
+	prepare int    // prepare's exit status
+	output  string // standard output and error, interleaved (prepare's, then publish's)
+	summary string // what it wrote to GITHUB_STEP_SUMMARY (both jobs')
+	reports string // prepare's result, as uploaded
 }
 
 // runOpts configures one spec-update-pr run.
@@ -179,41 +185,100 @@ type runOpts struct {
 	genSrc   string // testdata directory make generate copies over the work tree
 	test     string // "ok" (default) or "fail"
 	env      []string
+	tamper   func(work, artifact string) // changes prepare's result (in work, its clone) before publish reads it
 }
 
-// specUpdate runs scripts/spec-update-pr in a fresh clone of origin, as the
-// workflow's step does.
+// specUpdate runs scripts/spec-update-pr as the workflow's two jobs do: prepare
+// in a fresh clone of origin, without gh; then publish in another fresh clone,
+// the base branch's, with prepare's result copied in as the artifact download
+// would, and with make and go stand-ins that refuse to run.
 func (f *fixture) specUpdate(o runOpts) runResult {
 	f.t.Helper()
-	f.runs++
-	work := f.clone(fmt.Sprintf("run%d", f.runs))
-	reports := filepath.Join(f.dir, fmt.Sprintf("reports%d", f.runs))
-	summary := filepath.Join(f.dir, fmt.Sprintf("summary%d.md", f.runs))
-	script, err := filepath.Abs(filepath.Join(scriptsDir, "spec-update-pr"))
-	require.NoError(f.t, err)
-	genSrc := ""
-	if o.genSrc != "" {
-		genSrc, err = filepath.Abs(filepath.Join("testdata", o.genSrc))
-		require.NoError(f.t, err)
+	p := f.prepare(o)
+	artifact := filepath.Join(f.dir, fmt.Sprintf("artifact%d", f.runs))
+	require.NoError(f.t, copyTree(p.reports, artifact))
+	if o.tamper != nil {
+		o.tamper(filepath.Join(f.dir, fmt.Sprintf("run%d", f.runs)), artifact)
 	}
-	env := append(gitEnv(),
-		"PATH="+f.stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
+	r := f.publish(artifact, o.env...)
+	r.prepare, r.reports = p.code, p.reports
+	r.output = p.output + r.output
+	r.summary = p.summary + r.summary
+	return r
+}
+
+// specEnv is the environment both halves share.
+func (f *fixture) specEnv(stubs, phase, summary string, extra []string) []string {
+	return append(append(gitEnv(),
+		"PATH="+stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"SHELLTEST_STATE="+f.state,
-		"SHELLTEST_GENERATE="+o.generate,
-		"SHELLTEST_GEN_SRC="+genSrc,
-		"SHELLTEST_TEST="+o.test,
-		"SPEC_TOOLS_BIN="+toolsBin,
-		"SPEC_REPORTS="+reports,
-		"GEM_SPEC_URL="+f.srv.URL+"/"+o.doc,
+		"SHELLTEST_PHASE="+phase,
 		"GITHUB_STEP_SUMMARY="+summary,
 		"GITHUB_SERVER_URL=https://github.example",
 		"GITHUB_REPOSITORY=gem-go/gem-go",
 		"GITHUB_RUN_ID=42",
 		"GOFLAGS=-buildvcs=false",
 		"GOTOOLCHAIN=local",
-	)
-	env = append(env, o.env...)
-	return f.runScript(work, env, summary, reports, script)
+	), extra...)
+}
+
+// prepare runs the first half in a fresh clone; its result is r.reports.
+func (f *fixture) prepare(o runOpts) runResult {
+	f.t.Helper()
+	f.runs++
+	work := f.clone(fmt.Sprintf("run%d", f.runs))
+	reports := filepath.Join(f.dir, fmt.Sprintf("reports%d", f.runs))
+	summary := filepath.Join(f.dir, fmt.Sprintf("summary%d.md", f.runs))
+	genSrc := ""
+	if o.genSrc != "" {
+		genSrc = mustAbs(f.t, filepath.Join("testdata", o.genSrc))
+	}
+	env := f.specEnv(f.stubs, "prepare", summary, append([]string{
+		"SHELLTEST_GENERATE=" + o.generate,
+		"SHELLTEST_GEN_SRC=" + genSrc,
+		"SHELLTEST_TEST=" + o.test,
+		"SPEC_TOOLS_BIN=" + toolsBin,
+		"SPEC_REPORTS=" + reports,
+		"GEM_SPEC_URL=" + f.srv.URL + "/" + o.doc,
+	}, o.env...))
+	return f.runScript(work, env, summary, reports, mustAbs(f.t, filepath.Join(scriptsDir, "spec-update-pr")), "prepare")
+}
+
+// publish runs the second half in a fresh clone of origin's base branch with
+// artifact, a copy of prepare's result, as the artifact download leaves it.
+func (f *fixture) publish(artifact string, extra ...string) runResult {
+	f.t.Helper()
+	work := f.clone(fmt.Sprintf("publish%d", f.runs))
+	summary := filepath.Join(f.dir, fmt.Sprintf("publish-summary%d.md", f.runs))
+	env := f.specEnv(f.pubStubs, "publish", summary, append([]string{
+		"SHELLTEST_TRAP=" + f.trap(),
+		"SPEC_ARTIFACT=" + artifact,
+		"SPEC_REPORTS=" + filepath.Join(f.dir, fmt.Sprintf("publish-reports%d", f.runs)),
+	}, extra...))
+	r := f.runScript(work, env, summary, artifact, mustAbs(f.t, filepath.Join(scriptsDir, "spec-update-pr")), "publish")
+	f.checkHalves()
+	return r
+}
+
+// trap is the file that booby-trapped code (testdata/gen-trap) creates if
+// it ever runs in publish.
+func (f *fixture) trap() string { return filepath.Join(f.dir, "pwned") }
+
+// checkHalves asserts what the split is for: prepare, which runs Gem's
+// document as code, never called gh, and publish, which holds the write
+// token, never ran make, go or code from the branch.
+func (f *fixture) checkHalves() {
+	f.t.Helper()
+	assert.NoFileExists(f.t, f.trap(), "code from the branch or the artifact ran in publish")
+	for _, tool := range []string{"gh", "make", "go"} {
+		for _, c := range f.calls(tool) {
+			if tool == "gh" {
+				assert.NotEqual(f.t, "prepare", c.Phase, "prepare called gh %v", c.Args)
+			} else {
+				assert.NotEqual(f.t, "publish", c.Phase, "publish ran %s %v", tool, c.Args)
+			}
+		}
+	}
 }
 
 func (f *fixture) runScript(dir string, env []string, summary, reports string, script string, args ...string) runResult {

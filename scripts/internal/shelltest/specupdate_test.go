@@ -255,7 +255,7 @@ func TestMergedBranchStartsAgain(t *testing.T) {
 	f.resetCalls()
 	r := f.specUpdate(runOpts{doc: "new-required-param.json", genSrc: "gen-removed"})
 	require.Equal(t, 0, r.code, r.output)
-	assert.Contains(t, r.output, "holds nothing main lacks and has no open pull request: restarting it from main")
+	assert.Contains(t, r.output, "holds nothing main lacks: restarting it from main")
 	tip := f.remoteBranch(prBranch)
 	assert.False(t, f.isAncestor(old, tip))
 	assert.True(t, f.isAncestor(f.remoteBranch("main"), tip))
@@ -297,12 +297,12 @@ func TestGeneratedConflictsAreRegenerated(t *testing.T) {
 	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
 
 	m := f.clone("maintainer")
-	f.write(m, "gen/gem.gen.go", "package gen\n\n// Regenerated on main.\nconst Main = 1\n")
+	f.write(m, "gen/models.gen.go", "package gen\n\n// Regenerated on main.\nconst Main = 1\n")
 	f.git(m, "add", "-A")
 	f.git(m, "commit", "-q", "-m", "main regenerates")
 	f.git(m, "push", "-q", "origin", "main")
 	f.git(m, "checkout", "-q", prBranch)
-	f.write(m, "gen/gem.gen.go", "package gen\n\n// Regenerated on the branch.\nconst Branch = 1\n")
+	f.write(m, "gen/models.gen.go", "package gen\n\n// Regenerated on the branch.\nconst Branch = 1\n")
 	f.git(m, "add", "-A")
 	f.git(m, "commit", "-q", "-m", "branch regenerates")
 	f.git(m, "push", "-q", "origin", prBranch)
@@ -313,7 +313,7 @@ func TestGeneratedConflictsAreRegenerated(t *testing.T) {
 	assert.Contains(t, r.output, "merge conflicts only in generated files")
 	tip := f.remoteBranch(prBranch)
 	assert.True(t, f.isAncestor(f.remoteBranch("main"), tip))
-	assert.Contains(t, f.git(f.origin, "show", tip+":gen/gem.gen.go"), "Regenerated on main.")
+	assert.Contains(t, f.git(f.origin, "show", tip+":gen/models.gen.go"), "Regenerated on main.")
 }
 
 // specdiff's "cannot load" (exit 2) must not pass for "breaking" (exit 1),
