@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,29 +20,48 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// toolsBin holds the built updatespec, specdiff, overlaycheck and goapidiff.
-var toolsBin string
+// The binaries the tests run, each built once per test binary on first use
+// (so tests that need none start at once), without the race detector: the
+// stand-ins start on every gh, make and go call, and a race binary starts
+// several times slower.
+var (
+	buildDir  string
+	stubBuild = sync.OnceValues(func() (string, error) { return build("stub", "./internal/shelltest/stub") })
+	// updatespec, specdiff, overlaycheck and goapidiff.
+	toolsBuild = sync.OnceValues(func() (string, error) {
+		return build("tools", "./cmd/updatespec", "./cmd/specdiff", "./cmd/overlaycheck", "./cmd/goapidiff")
+	})
+)
 
 func TestMain(m *testing.M) {
-	if tool := os.Getenv("SHELLTEST_STUB"); tool != "" {
-		os.Exit(stubMain(tool, os.Args[1:]))
-	}
-	dir, err := os.MkdirTemp("", "shelltest-tools-")
+	dir, err := os.MkdirTemp("", "shelltest-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-		"./cmd/updatespec", "./cmd/specdiff", "./cmd/overlaycheck", "./cmd/goapidiff")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the tools: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	toolsBin = dir
+	buildDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// build builds packages of the scripts module into a directory of buildDir.
+func build(name string, pkgs ...string) (string, error) {
+	out := filepath.Join(buildDir, name)
+	cmd := exec.Command("go", append([]string{"build", "-o", out + string(filepath.Separator)}, pkgs...)...)
+	cmd.Dir = scriptsDir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building %v: %v\n%s", pkgs, err, b)
+	}
+	return out, nil
+}
+
+// built returns what a build made, failing the test if it could not.
+func built(t *testing.T, b func() (string, error)) string {
+	t.Helper()
+	dir, err := b()
+	require.NoError(t, err)
+	return dir
 }
 
 const scriptsDir = "../.."
@@ -95,13 +115,11 @@ func newFixture(t *testing.T) *fixture {
 	f.stubs = filepath.Join(f.dir, "stubs")
 	f.pubStubs = filepath.Join(f.dir, "pubstubs")
 	require.NoError(t, os.MkdirAll(f.state, 0o755))
-	exe, err := os.Executable()
-	require.NoError(t, err)
+	stub := filepath.Join(built(t, stubBuild), "stub")
 	for dir, tools := range map[string][]string{f.stubs: {"gh", "make"}, f.pubStubs: {"gh", "make", "go"}} {
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 		for _, tool := range tools {
-			// Under -race, a process sleeps a second at exit unless told otherwise.
-			script := fmt.Sprintf("#!/bin/sh\nGORACE=\"${GORACE:-} atexit_sleep_ms=0\" SHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, exe)
+			script := fmt.Sprintf("#!/bin/sh\nSHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, stub)
 			require.NoError(t, os.WriteFile(filepath.Join(dir, tool), []byte(script), 0o755))
 		}
 	}
@@ -119,6 +137,23 @@ func newFixture(t *testing.T) *fixture {
 	f.git(seed, "tag", "v0.1.0")
 	f.git(seed, "push", "-q", "origin", "main", "v0.1.0")
 	return f
+}
+
+// fork copies the fixture's remote and the gh stand-in's state (its pull
+// request, not its recorded calls) into a new fixture for t, sharing the
+// stand-ins and the document server: subtests start from one setup.
+func (f *fixture) fork(t *testing.T) *fixture {
+	t.Helper()
+	g := *f
+	g.t, g.dir = t, t.TempDir()
+	g.origin = filepath.Join(g.dir, "origin.git")
+	g.state = filepath.Join(g.dir, "state")
+	require.NoError(t, copyTree(f.origin, g.origin))
+	require.NoError(t, os.MkdirAll(g.state, 0o755))
+	if pr, err := os.ReadFile(filepath.Join(f.state, "pr.json")); err == nil {
+		require.NoError(t, os.WriteFile(filepath.Join(g.state, "pr.json"), pr, 0o644))
+	}
+	return &g
 }
 
 // gitEnv isolates git from the machine's configuration and names the
@@ -237,7 +272,7 @@ func (f *fixture) prepare(o runOpts) runResult {
 		"SHELLTEST_GENERATE=" + o.generate,
 		"SHELLTEST_GEN_SRC=" + genSrc,
 		"SHELLTEST_TEST=" + o.test,
-		"SPEC_TOOLS_BIN=" + toolsBin,
+		"SPEC_TOOLS_BIN=" + built(f.t, toolsBuild),
 		"SPEC_REPORTS=" + reports,
 		"GEM_SPEC_URL=" + f.srv.URL + "/" + o.doc,
 	}, o.env...))

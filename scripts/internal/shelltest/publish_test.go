@@ -1,6 +1,7 @@
 package shelltest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 // data and opens the pull request; nothing of it runs (the harness checks the
 // trap file and that publish ran no make or go after every run).
 func TestPublishRunsNoCodeFromTheBranch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-trap"})
 	require.Equal(t, 0, r.code, r.output)
@@ -26,24 +28,39 @@ func TestPublishRunsNoCodeFromTheBranch(t *testing.T) {
 }
 
 // commitOnTip makes what a compromised preparing job could: a commit on top
-// of its tip that changes files the run never changes, bundled, with the
-// outcome's tip moved to it.
+// of its tip (in a clone of its work tree) that changes files the run never
+// changes, bundled, with the outcome's tip moved to it.
 func commitOnTip(f *fixture, work, artifact string, files map[string]string) {
+	tamper := filepath.Join(f.dir, "tamper")
+	f.git(f.dir, "clone", "-q", "--branch", prBranch, work, tamper)
 	for name, content := range files {
-		f.write(work, name, content)
+		f.write(tamper, name, content)
 	}
-	f.git(work, "add", "-A")
-	f.git(work, "commit", "-q", "-m", "looks like a regeneration")
-	tip := f.git(work, "rev-parse", "HEAD")
-	base := f.git(work, "rev-parse", "origin/main")
+	f.git(tamper, "add", "-A")
+	f.git(tamper, "commit", "-q", "-m", "looks like a regeneration")
+	tip := f.git(tamper, "rev-parse", "HEAD")
 	require.NoError(f.t, os.Remove(filepath.Join(artifact, "branch.bundle")))
-	f.git(work, "bundle", "create", "-q", filepath.Join(artifact, "branch.bundle"), "refs/heads/"+prBranch, "^"+base)
+	f.git(tamper, "bundle", "create", "-q", filepath.Join(artifact, "branch.bundle"), "refs/heads/"+prBranch, "^"+outcomeValue(f.t, artifact, "base"))
 	editOutcome(f.t, artifact, func(key, value string) string {
 		if key == "tip" {
 			return tip
 		}
 		return value
 	})
+}
+
+// outcomeValue reads one value of prepare's outcome.
+func outcomeValue(t *testing.T, artifact, key string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(artifact, "outcome"))
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, _ := strings.Cut(line, "="); k == key {
+			return v
+		}
+	}
+	t.Fatalf("no %s in the outcome", key)
+	return ""
 }
 
 // editOutcome rewrites the outcome's values through edit.
@@ -64,6 +81,16 @@ func editOutcome(t *testing.T, artifact string, edit func(key, value string) str
 // open pull request says why and becomes a draft. Whatever the artifact holds
 // is never run or evaluated.
 func TestPublishRefusesATamperedResult(t *testing.T) {
+	t.Parallel()
+	// One ready pull request, and a prepared update of it that each case
+	// tampers with in a copy.
+	f := newFixture(t)
+	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
+	before := f.remoteBranch(prBranch)
+	p := f.prepare(runOpts{doc: "new-required-param.json", genSrc: "gen-removed"})
+	require.Equal(t, 0, p.code, p.output)
+	work := filepath.Join(f.dir, fmt.Sprintf("run%d", f.runs))
+
 	trapCmd := func(f *fixture) string { return "$(touch " + f.trap() + ")" }
 	for name, tc := range map[string]struct {
 		tamper func(f *fixture, work, artifact string)
@@ -95,11 +122,12 @@ func TestPublishRefusesATamperedResult(t *testing.T) {
 				return value
 			})
 		}, "branch.bundle does not hold exactly spec-diff/gem-openapi at the outcome's tip"},
-		"a base that is not main's": {func(f *fixture, work, artifact string) {
-			f.git(work, "checkout", "-q", "-b", "elsewhere", "origin/main")
-			f.git(work, "commit", "-q", "--allow-empty", "-m", "not on main")
-			other := f.git(work, "rev-parse", "HEAD")
-			f.git(work, "push", "-q", "origin", "elsewhere")
+		"a base that is not main's": {func(f *fixture, _, artifact string) {
+			c := f.clone("elsewhere")
+			f.git(c, "checkout", "-q", "-b", "elsewhere")
+			f.git(c, "commit", "-q", "--allow-empty", "-m", "not on main")
+			other := f.git(c, "rev-parse", "HEAD")
+			f.git(c, "push", "-q", "origin", "elsewhere")
 			editOutcome(f.t, artifact, func(key, value string) string {
 				if key == "base" {
 					return other
@@ -112,34 +140,35 @@ func TestPublishRefusesATamperedResult(t *testing.T) {
 		}, "it holds no outcome"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFixture(t)
-			require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
-			before := f.remoteBranch(prBranch)
-			f.resetCalls()
+			t.Parallel()
+			g := f.fork(t)
+			g.runs = f.runs
+			artifact := filepath.Join(g.dir, "artifact")
+			require.NoError(t, copyTree(p.reports, artifact))
+			tc.tamper(g, work, artifact)
 
-			r := f.specUpdate(runOpts{doc: "new-required-param.json", genSrc: "gen-removed",
-				tamper: func(work, artifact string) { tc.tamper(f, work, artifact) }})
-			assert.Equal(t, 0, r.prepare, r.output)
+			r := g.publish(artifact)
 			assert.Equal(t, 1, r.code, r.output)
 			assert.Contains(t, r.summary, "## spec-diff: `publish` failed")
 			assert.Contains(t, r.summary, tc.says)
-			assert.Equal(t, before, f.remoteBranch(prBranch), "nothing pushed")
-			assert.Equal(t, []string{prList, "gh pr comment 7 --body-file …", "gh pr ready 7 --undo"}, f.commands("gh"))
-			assert.Contains(t, f.calls("gh")[1].Body, "failed at `publish`: the preparing job's result was refused: "+tc.says)
-			assert.True(t, f.pr().Draft)
-			assert.NoFileExists(t, f.trap())
+			assert.Equal(t, before, g.remoteBranch(prBranch), "nothing pushed")
+			assert.Equal(t, []string{prList, "gh pr comment 7 --body-file …", "gh pr ready 7 --undo"}, g.commands("gh"))
+			assert.Contains(t, g.calls("gh")[1].Body, "failed at `publish`: the preparing job's result was refused: "+tc.says)
+			assert.True(t, g.pr().Draft)
+			assert.NoFileExists(t, g.trap())
 		})
 	}
 }
 
 // A maintainer's run: both halves in one clone, with gh logged in.
 func TestWholeRunInOneClone(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	work := f.clone("maintainer")
 	summary := filepath.Join(f.dir, "summary.md")
 	env := f.specEnv(f.stubs, "", summary, []string{
 		"SHELLTEST_GEN_SRC=" + mustAbs(t, "testdata/gen-added"),
-		"SPEC_TOOLS_BIN=" + toolsBin,
+		"SPEC_TOOLS_BIN=" + built(t, toolsBuild),
 		"GEM_SPEC_URL=" + f.srv.URL + "/new-optional-param.json",
 	})
 	r := f.runScript(work, env, summary, "", mustAbs(t, filepath.Join(scriptsDir, "spec-update-pr")))
@@ -153,6 +182,7 @@ func TestWholeRunInOneClone(t *testing.T) {
 }
 
 func TestUsageOfTheHalves(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.runScript(f.clone("usage"), gitEnv(), filepath.Join(f.dir, "none"), "", mustAbs(t, filepath.Join(scriptsDir, "spec-update-pr")), "publsh")
 	assert.Equal(t, 2, r.code)

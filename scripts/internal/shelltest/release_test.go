@@ -56,6 +56,7 @@ func (f *fixture) release(repo, dist, tag string) runResult {
 }
 
 func TestRelease(t *testing.T) {
+	t.Parallel()
 	f, repo := releaseRepo(t)
 	dist := filepath.Join(f.dir, "dist")
 	r := f.release(repo, dist, "v0.2.0")
@@ -83,6 +84,7 @@ func TestRelease(t *testing.T) {
 }
 
 func TestReleasePrerelease(t *testing.T) {
+	t.Parallel()
 	f, repo := releaseRepo(t)
 	r := f.release(repo, filepath.Join(f.dir, "dist"), "v0.3.0-rc.1")
 	require.Equal(t, 0, r.code, r.output)
@@ -92,6 +94,7 @@ func TestReleasePrerelease(t *testing.T) {
 
 // No notes, no release: the run stops before building anything.
 func TestReleaseNeedsItsChangelogSection(t *testing.T) {
+	t.Parallel()
 	f, repo := releaseRepo(t)
 	dist := filepath.Join(f.dir, "dist")
 	for tag, says := range map[string]string{

@@ -44,6 +44,7 @@ func readWorkflow(t *testing.T, name string) (workflow, string) {
 // version in a comment for people and Dependabot: a moved tag cannot change
 // what runs.
 func TestActionsArePinnedByCommit(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(workflowsDir, "*.yml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
@@ -69,6 +70,7 @@ func TestActionsArePinnedByCommit(t *testing.T) {
 // nothing worth stealing; the one that can write runs only the base branch's
 // script on the other's result.
 func TestSpecDiffJobsAreSplit(t *testing.T) {
+	t.Parallel()
 	w, _ := readWorkflow(t, "spec-diff.yml")
 	assert.Equal(t, map[string]any{}, w.Permissions, "nothing by default")
 

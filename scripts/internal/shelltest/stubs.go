@@ -10,8 +10,9 @@ import (
 	"strconv"
 )
 
-// The test binary doubles as the stand-ins for gh and make: the scripts find
-// small wrappers named gh and make first in PATH, which run this binary with
+// The stand-ins for gh, make and go: the scripts find small wrappers of those
+// names first in PATH, which run the stub command (./stub, built once per test
+// binary, without the race detector, so that each call starts fast) with
 // SHELLTEST_STUB set. Each call is appended to calls.jsonl in SHELLTEST_STATE.
 
 // call is one recorded invocation of a stub.
@@ -33,7 +34,9 @@ type prState struct {
 	Body   string   `json:"body"`
 }
 
-func stubMain(tool string, args []string) int {
+// StubMain is the stub command: tool is SHELLTEST_STUB, args its arguments.
+// It returns the exit status.
+func StubMain(tool string, args []string) int {
 	state := os.Getenv("SHELLTEST_STATE")
 	c := call{Tool: tool, Phase: os.Getenv("SHELLTEST_PHASE"), Args: args}
 	for i, a := range args {
