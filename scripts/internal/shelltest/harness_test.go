@@ -27,8 +27,13 @@ import (
 var (
 	buildDir  string
 	stubBuild = sync.OnceValues(func() (string, error) { return build("stub", "./internal/shelltest/stub") })
-	// updatespec, specdiff, overlaycheck and goapidiff.
+	// updatespec, specdiff, overlaycheck and goapidiff; after the stub, whose
+	// build compiles the standard library they share (two go commands
+	// building the same packages at once would both compile them).
 	toolsBuild = sync.OnceValues(func() (string, error) {
+		if _, err := stubBuild(); err != nil {
+			return "", err
+		}
 		return build("tools", "./cmd/updatespec", "./cmd/specdiff", "./cmd/overlaycheck", "./cmd/goapidiff")
 	})
 )

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,8 +42,14 @@ func releaseRepo(t *testing.T) (*fixture, string) {
 	return f, repo
 }
 
+// releaseMu keeps the release tests' cross-compilations apart: run at once,
+// both would compile the same standard library for the same targets.
+var releaseMu sync.Mutex
+
 func (f *fixture) release(repo, dist, tag string) runResult {
 	f.t.Helper()
+	releaseMu.Lock()
+	defer releaseMu.Unlock()
 	env := append(gitEnv(),
 		"PATH="+f.stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"SHELLTEST_STATE="+f.state,
