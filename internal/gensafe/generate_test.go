@@ -42,9 +42,10 @@ func goCommand(t *testing.T, dir string, args ...string) (string, error) {
 }
 
 // The text CheckDocument lets through (a summary's one line, a description's lines, an
-// example) goes through the real oapi-codegen, pinned in tools/go.mod and configured as
-// gen/ is. The generated code passes CheckGoFile with gen's imports, compiles, holds every
-// payload only on comment lines, and `go generate` over it runs nothing.
+// example) goes through the real oapi-codegen, pinned in tools/go.mod, generating what gen/
+// and internal/genserver/ do (models, client, embedded document, strict net/http server).
+// The generated code passes CheckGoFile with their imports, compiles, holds every payload
+// only on comment lines, and `go generate` over it runs nothing.
 func TestGeneratorsRenderDocumentTextInert(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs oapi-codegen and the compiler")
@@ -78,7 +79,9 @@ func TestGeneratorsRenderDocumentTextInert(t *testing.T) {
 	pkg := filepath.Join(work, "hostile")
 	require.NoError(t, os.MkdirAll(pkg, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(work, "openapi.json"), doc, 0o644))
+	// Everything gen and internal/genserver generate, in one package.
 	config := "package: hostile\ngenerate:\n  models: true\n  client: true\n  embedded-spec: true\n" +
+		"  std-http-server: true\n  strict-server: true\n" +
 		"output-options:\n  name-normalizer: ToCamelCaseWithInitialisms\n"
 	require.NoError(t, os.WriteFile(filepath.Join(work, "config.yaml"), []byte(config), 0o644))
 	out := filepath.Join(pkg, "hostile.gen.go")
@@ -88,7 +91,8 @@ func TestGeneratorsRenderDocumentTextInert(t *testing.T) {
 
 	src, err := os.ReadFile(out)
 	require.NoError(t, err)
-	assert.NoError(t, gensafe.CheckGoFile(out, src, gensafe.GoFile{Package: "hostile", Imports: importsOf(t, "../../gen/gem.gen.go")}))
+	imports := append(importsOf(t, "../../gen/gem.gen.go"), importsOf(t, "../../internal/genserver/server.gen.go")...)
+	assert.NoError(t, gensafe.CheckGoFile(out, src, gensafe.GoFile{Package: "hostile", Imports: imports}))
 	for i, line := range bytes.Split(src, []byte("\n")) {
 		for _, trace := range []string{"pwned", "func init", "*/", "json:\"y\""} {
 			if bytes.Contains(line, []byte(trace)) {

@@ -323,7 +323,9 @@ func (f *fixture) checkHalves() {
 
 func (f *fixture) runScript(dir string, env []string, summary, reports string, script string, args ...string) runResult {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// A guard against a hung script, not a measure: with an empty build cache on a
+	// loaded two-core machine, a script that builds (govulncheck, release) takes minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
 	cmd.Dir = dir
