@@ -188,3 +188,32 @@ func TestUsageOfTheHalves(t *testing.T) {
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.output, "usage: scripts/spec-update-pr [prepare|publish]")
 }
+
+// A maintainer pushes to the branch while the run prepares: publish's push is
+// refused (it never forces over work it did not see), the run fails, and the
+// open pull request says so and becomes a draft; the maintainer's commit stays.
+func TestPushRaceFailsAndDrafts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
+	f.resetCalls()
+
+	var pushed string
+	r := f.specUpdate(runOpts{doc: "new-required-param.json", genSrc: "gen-removed", tamper: func(_, _ string) {
+		m := f.clone("maintainer")
+		f.git(m, "checkout", "-q", prBranch)
+		f.write(m, "api/overlay.yaml", f.read(m+"/api/overlay.yaml")+"# pushed during the run\n")
+		f.git(m, "commit", "-q", "-am", "overlay: pushed during the run")
+		f.git(m, "push", "-q", "origin", prBranch)
+		pushed = f.remoteBranch(prBranch)
+	}})
+	assert.Equal(t, 0, r.prepare, r.output)
+	assert.Equal(t, 1, r.code, r.output)
+	assert.Contains(t, r.summary, "## spec-diff: `push` failed")
+	assert.Equal(t, pushed, f.remoteBranch(prBranch), "the maintainer's commit is the branch's tip")
+	assert.Equal(t, []string{prList, "gh pr comment 7 --body-file …", "gh pr ready 7 --undo"}, f.commands("gh"))
+	comment := f.calls("gh")[1].Body
+	assert.Contains(t, comment, "failed at `push`: could not push spec-diff/gem-openapi (did someone push to it during the run?)")
+	assert.Contains(t, comment, "rejected", "the push's log")
+	assert.True(t, f.pr().Draft)
+}
