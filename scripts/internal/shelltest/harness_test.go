@@ -329,7 +329,10 @@ func (f *fixture) runScript(dir string, env []string, summary, reports string, s
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = env
+	// Temporary files a script makes (mktemp) go with the fixture.
+	tmp := filepath.Join(f.dir, "tmp")
+	require.NoError(f.t, os.MkdirAll(tmp, 0o755))
+	cmd.Env = append(env, "TMPDIR="+tmp)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
