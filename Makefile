@@ -105,12 +105,13 @@ generate:
 	$(GO) generate $(GENERATE_PKGS)
 
 ## verify-generated: regenerate every *.gen.go into a scratch directory and name each
-## committed file that differs from what api/, the overlay and the configs produce now.
+## committed file that differs from what api/, the overlay and the configs produce now
+## (test fixtures under testdata/ excepted).
 verify-generated: | $(if $(filter test-steps,$(MAKECMDGOALS)),vet-scripts)
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	GEN_OUTDIR="$$scratch/" $(GO) generate $(GENERATE_PKGS) || exit 1; \
 	status=0; \
-	for f in $$(git ls-files '*.gen.go'); do \
+	for f in $$(git ls-files '*.gen.go' ':!*/testdata/*'); do \
 	  fresh="$$scratch/$$(basename "$$f")"; \
 	  if [ ! -e "$$fresh" ]; then \
 	    echo "verify-generated: $$f is no longer generated; delete it"; status=1; \
@@ -142,16 +143,21 @@ overlay-check:
 
 ## fuzz: each fuzz target for FUZZTIME (their seed corpora run in `make test` already):
 ## the client's response handling, X-Pagination parsing and redaction of escaped and split
-## credentials, the fake's handlers, and redislimit's rate conversion.
+## credentials, the fake's handlers, redislimit's rate conversion, the generators' document
+## and comment checks, and the spec loop's normaliser (scripts/).
+## A target is DIR:Name, DIR the package's directory from the root, in any module: the
+## test runs in the module that holds DIR (the nearest go.mod above it).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemclient:FuzzRedactSpellings gemtest:FuzzServeHTTP contrib/redislimit:FuzzLimitFor
-# An entry is <package directory>:<target>; it runs in the module that holds the directory
-# (the nearest go.mod above it: the root, or contrib/redislimit's own).
+FUZZ_TARGETS := gemclient:FuzzResponseHandling gemclient:FuzzParsePageInfo gemclient:FuzzRedactSpellings \
+	gemtest:FuzzServeHTTP contrib/redislimit:FuzzLimitFor \
+	internal/gensafe:FuzzCheckDocument internal/gensafe:FuzzComment \
+	scripts/internal/specfile:FuzzNormalize
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
-	  mod=$$pkg; while [ ! -f "$$mod/go.mod" ]; do mod=$$(dirname "$$mod"); done; rel=$${pkg#"$$mod"}; \
-	  echo "fuzz $$name (./$$pkg, $(FUZZTIME))"; \
-	  (cd "$$mod" && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "./$${rel#/}"); done
+	  mod=$$pkg; while [ "$$mod" != . ] && [ ! -f "$$mod/go.mod" ]; do mod=$$(dirname "$$mod"); done; \
+	  rel=$${pkg#"$$mod"}; rel=./$${rel#/}; [ "$$mod" != . ] || rel=./$$pkg; \
+	  echo "fuzz $$name ($$rel in module $$mod, $(FUZZTIME))"; \
+	  (cd "$$mod" && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$rel"); done
 
 ## bench: the SDK's benchmarks, then the fake's (ratios are reported by the benchmarks
 ## themselves). The walks take about 25 s, 10 s and 5 s, the feed's passes about 10 s;

@@ -20,7 +20,10 @@ package gen
 
 // GEN_OUTDIR is unset normally, so the files are written here; `make verify-generated` sets
 // it to a scratch directory and compares, so these lines are the only copy of the commands.
+// The first refuses a document whose names or text must not reach generated code (see
+// internal/gensafe); modelgen checks what oapi-codegen wrote before it writes its own file.
 //
+//go:generate go run ../internal/gensafe/gencheck -document ../api/openapi.json
 //go:generate go run -modfile=../tools/go.mod github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../oapi-codegen.yaml -o ${GEN_OUTDIR}gem.gen.go ../api/openapi.json
 // modelgen also wraps gem.gen.go's comments at 100 columns.
 //go:generate go run ./internal/modelgen -in ${GEN_OUTDIR}gem.gen.go -o ${GEN_OUTDIR}models.gen.go

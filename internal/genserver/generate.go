@@ -8,6 +8,10 @@
 package genserver
 
 // GEN_OUTDIR is unset normally, so the file is written here; `make verify-generated` sets it
-// to a scratch directory and compares.
+// to a scratch directory and compares. The first step refuses a document whose names or text
+// must not reach generated code, the last a file holding an init function, a directive or an
+// import oapi-codegen does not write here (see internal/gensafe).
 //
+//go:generate go run ../gensafe/gencheck -document ../../api/openapi.json
 //go:generate go run -modfile=../../tools/go.mod github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.yaml -o ${GEN_OUTDIR}server.gen.go ../../api/openapi.json
+//go:generate go run ../gensafe/gencheck -package genserver -imports bytes,context,encoding/json,errors,fmt,mime/multipart,net/http,github.com/gem-go/gem-go/gen,github.com/oapi-codegen/runtime ${GEN_OUTDIR}server.gen.go

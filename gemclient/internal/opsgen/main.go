@@ -12,7 +12,8 @@
 // Every method knows its operation: nothing routes a URL back to one, and no document is
 // parsed when a program runs. Rules the generator cannot check (a pattern, a parameter
 // style it does not know) stop generation instead of being skipped. Text from the document
-// reaches the files only as escaped string literals or as comments flattened to one line.
+// reaches the files only as escaped string literals or as comments flattened to one line
+// (internal/gensafe); the document is checked before and the files after.
 // Run it through `go generate ./gemclient` (see doc.go) or `make generate`.
 package main
 
@@ -25,24 +26,44 @@ import (
 	"path/filepath"
 
 	"github.com/gem-go/gem-go/internal/gendoc"
+	"github.com/gem-go/gem-go/internal/gensafe"
+	"github.com/gem-go/gem-go/internal/genspec"
+)
+
+// files are what opsgen writes, and outputFile what they may hold.
+var (
+	files = map[string]func(*gendoc.Doc) ([]byte, error){
+		"operations.gen.go": renderOperations,
+		"validate.gen.go":   renderChecks,
+	}
+	outputFile = gensafe.GoFile{Package: "gemclient", Imports: []string{
+		"context", "encoding/json", "io", "iter", "net/http", "net/url", "strconv",
+		"github.com/gem-go/gem-go/gen",
+	}}
 )
 
 func main() {
 	genFile := flag.String("gen", "../gen/gem.gen.go", "gen's models, as oapi-codegen wrote them")
 	outDir := flag.String("outdir", ".", "where to write operations.gen.go and validate.gen.go")
 	flag.Parse()
+	data, err := genspec.GetSpecJSON()
+	if err == nil {
+		err = gensafe.CheckDocument(data, gensafe.Overlaid)
+	}
+	if err != nil {
+		log.Fatalf("opsgen: the overlaid document: %v", err)
+	}
 	doc, err := gendoc.Load(*genFile)
 	if err != nil {
 		log.Fatalf("opsgen: %v", err)
-	}
-	files := map[string]func(*gendoc.Doc) ([]byte, error){
-		"operations.gen.go": renderOperations,
-		"validate.gen.go":   renderChecks,
 	}
 	for name, render := range files {
 		src, err := render(doc)
 		if err != nil {
 			log.Fatalf("opsgen: %s: %v", name, err)
+		}
+		if err := gensafe.CheckGoFile(name, src, outputFile); err != nil {
+			log.Fatalf("opsgen: %v", err)
 		}
 		if err := os.WriteFile(filepath.Join(*outDir, name), src, 0o644); err != nil {
 			log.Fatalf("opsgen: %v", err)

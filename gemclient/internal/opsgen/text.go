@@ -1,24 +1,15 @@
 package main
 
 import (
-	"fmt"
 	"strings"
-	"unicode"
+
+	"github.com/gem-go/gem-go/internal/gensafe"
 )
 
-// docText makes text from the document safe for a // comment: refused when it holds
-// control or invisible formatting characters (a line break in a summary would end the
-// comment and start code), else its whitespace flattened to single spaces.
-func docText(s string) (string, error) {
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-		case unicode.IsControl(r), r == '\u2028', r == '\u2029', unicode.Is(unicode.Bidi_Control, r), r == '\ufeff':
-			return "", fmt.Errorf("the text %q holds the character %U, which generated Go does not take", s, r)
-		}
-	}
-	return strings.Join(strings.Fields(s), " "), nil
-}
+// docText makes text from the document safe for a // comment (gensafe.Comment): refused
+// when it holds control or invisible formatting characters (a line break in a summary
+// would end the comment and start code), else its whitespace flattened to single spaces.
+func docText(s string) (string, error) { return gensafe.Comment(s) }
 
 // comment wraps text into // lines of at most width columns (a word longer than that
 // stays whole).

@@ -1,5 +1,6 @@
-// Command modelgen checks the named enums of the overlaid document (internal/enumcheck) and
-// writes gen/models.gen.go: for every model type oapi-codegen generated in gem.gen.go, a
+// Command modelgen checks what oapi-codegen wrote in gem.gen.go (internal/gensafe: no init
+// function, directive or unexpected import), the overlaid document's names and text
+// (gensafe) and its named enums (internal/enumcheck), and writes gen/models.gen.go: for every model type oapi-codegen generated in gem.gen.go, a
 // String method (so %v and %+v print field names and values, not pointers), and for the
 // types that responses carry, nil-safe GetX accessors for their pointer fields (go-github's
 // habit: cand.GetFirstName() is "" when the field was absent or null, and
@@ -25,14 +26,29 @@ import (
 
 	"github.com/gem-go/gem-go/internal/enumcheck"
 	"github.com/gem-go/gem-go/internal/gendoc"
+	"github.com/gem-go/gem-go/internal/gensafe"
 	"github.com/gem-go/gem-go/internal/genspec"
+)
+
+// oapiCodegenFile is what oapi-codegen may write in gem.gen.go (models only: the standard
+// library and the types they use); modelFile what modelgen writes.
+var (
+	oapiCodegenFile = gensafe.GoFile{Package: "gen", Imports: []string{"encoding/json", "fmt", "time"}}
+	modelFile       = gensafe.GoFile{Package: "gen", Imports: []string{"time"}}
 )
 
 func main() {
 	in := flag.String("in", "gem.gen.go", "the file oapi-codegen wrote")
 	out := flag.String("o", "models.gen.go", "output file")
 	flag.Parse()
-	if err := checkEnums(); err != nil {
+	generated, err := os.ReadFile(*in)
+	if err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
+	if err := gensafe.CheckGoFile(*in, generated, oapiCodegenFile); err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
+	if err := checkDocument(); err != nil {
 		log.Fatalf("modelgen: %v", err)
 	}
 	doc, err := gendoc.Load(*in)
@@ -41,6 +57,9 @@ func main() {
 	}
 	src, err := render(models(doc))
 	if err != nil {
+		log.Fatalf("modelgen: %v", err)
+	}
+	if err := gensafe.CheckGoFile(*out, src, modelFile); err != nil {
 		log.Fatalf("modelgen: %v", err)
 	}
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
@@ -68,11 +87,15 @@ func wrap(path string) error {
 	return os.WriteFile(path, out, 0o644)
 }
 
-// checkEnums fails when a named enum's values differ between the places of the overlaid
-// document that share its type (see internal/enumcheck).
-func checkEnums() error {
+// checkDocument refuses an overlaid document whose names or text must not reach generated
+// code (internal/gensafe), or whose named enums differ between the places that share their
+// type (internal/enumcheck).
+func checkDocument() error {
 	data, err := genspec.GetSpecJSON()
 	if err != nil {
+		return fmt.Errorf("the overlaid document: %w", err)
+	}
+	if err := gensafe.CheckDocument(data, gensafe.Overlaid); err != nil {
 		return fmt.Errorf("the overlaid document: %w", err)
 	}
 	var doc any

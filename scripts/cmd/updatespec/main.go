@@ -1,8 +1,11 @@
 // Command updatespec downloads Gem's OpenAPI document and writes it to
 // api/openapi.json in the committed, normalised form (keys sorted, two-space
 // indent, trailing newline). It exits non-zero with a message naming the URL
-// on a network error, a status other than 200, or a body that is not a valid
-// OpenAPI 3 document, and leaves the existing file as it was.
+// on a network error, a status other than 200, a body that is not a valid
+// OpenAPI 3 document, or one holding what must not reach generated code
+// (control characters in summaries, operationIds or paths, odd names,
+// generator extensions: internal/gensafe), and leaves the existing file as it
+// was.
 //
 // Run it from scripts/ (or through scripts/update-spec):
 //

@@ -10,11 +10,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oasdiff/oasdiff/checker"
 	"github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
+
+	"github.com/gem-go/gem-go/internal/gensafe"
 )
 
 // Entry is one change that an oasdiff rule reported.
@@ -91,6 +95,7 @@ func Compare(base, revision string) (*Changelog, error) {
 		checker.NewConfig(checker.GetAllChecks(), checker.WithSeverityLevels(sdkSeverityLevels)), d, sources, checker.INFO)
 
 	l := checker.NewDefaultLocalizer()
+	spans := codeSpans(l)
 	c := &Changelog{
 		BaseVersion:     s1.GetVersion(),
 		RevisionVersion: s2.GetVersion(),
@@ -101,7 +106,7 @@ func Compare(base, revision string) (*Changelog, error) {
 			Rule:    ch.GetId(),
 			Level:   ch.GetLevel(),
 			Section: ch.GetSection(),
-			Text:    ch.GetUncolorizedText(l),
+			Text:    text(ch, spans),
 			Comment: ch.GetComment(l),
 		}
 		if e.Comment == "" {
@@ -122,6 +127,90 @@ func Compare(base, revision string) (*Changelog, error) {
 		)
 	})
 	return c, nil
+}
+
+// text is a change's uncolourised text with every value from the documents
+// (names, paths, media types, enum values) as one escaped code span, so that
+// nothing Gem's document holds can end a code span or become Markdown or
+// HTML in the pull request's body: oasdiff only wraps values in backticks. A
+// change's details, which oasdiff appends unquoted (an extension's value, a
+// media type), become a code span at the end.
+func text(ch checker.Change, spans checker.Localizer) string {
+	details := ""
+	if c, ok := ch.(checker.ApiChange); ok {
+		details, c.Details = c.Details, ""
+		ch = c
+	}
+	t := ch.GetUncolorizedText(spans)
+	if details != "" {
+		t += " " + CodeSpan(details)
+	}
+	return t
+}
+
+// codeSpans wraps a localizer: each string argument is oasdiff's quoting of a
+// value, "`v`", or of a list of them, "`a`, `b`"; each value becomes CodeSpan.
+func codeSpans(l checker.Localizer) checker.Localizer {
+	return func(key string, args ...any) string {
+		safe := make([]any, len(args))
+		for i, a := range args {
+			s, ok := a.(string)
+			if !ok {
+				safe[i] = a
+				continue
+			}
+			inner, quoted := strings.CutPrefix(s, "`")
+			if quoted {
+				inner, quoted = strings.CutSuffix(inner, "`")
+			}
+			if !quoted {
+				safe[i] = CodeSpan(s)
+				continue
+			}
+			values := strings.Split(inner, "`, `")
+			for j, v := range values {
+				values[j] = CodeSpan(v)
+			}
+			safe[i] = strings.Join(values, ", ")
+		}
+		return l(key, safe...)
+	}
+}
+
+// CodeSpan renders a value from a document as one Markdown code span that
+// shows it exactly and can hold nothing else: a backtick becomes \x60, a
+// backslash \\, and line breaks, tabs and every other control, separator or
+// bidirectional character an escape such as \n or \u202e. Inside a code span
+// HTML, emphasis, links, "|" and @mentions are plain text.
+func CodeSpan(v string) string {
+	var b strings.Builder
+	b.WriteByte('`')
+	for i, r := range v {
+		switch {
+		case r == '`':
+			b.WriteString(`\x60`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(v[i:]); size == 1 {
+				fmt.Fprintf(&b, `\x%02x`, v[i])
+			} else {
+				b.WriteString(`\ufffd`)
+			}
+		case gensafe.UnsafeRune(r) || !unicode.IsPrint(r) && r != ' ':
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('`')
+	return b.String()
 }
 
 // loadSpec uses a fresh loader per document, as oasdiff asks, so that the
@@ -155,7 +244,7 @@ func (c *Changelog) Markdown() string {
 	var b strings.Builder
 	b.WriteString("# Changes in Gem's OpenAPI document\n\n")
 	if c.BaseVersion != c.RevisionVersion {
-		fmt.Fprintf(&b, "Document version %s → %s.\n\n", c.BaseVersion, c.RevisionVersion)
+		fmt.Fprintf(&b, "Document version %s → %s.\n\n", CodeSpan(c.BaseVersion), CodeSpan(c.RevisionVersion))
 	}
 	switch {
 	case len(c.Entries) > 0:
@@ -172,9 +261,9 @@ func (c *Changelog) Markdown() string {
 
 	heading := ""
 	for _, e := range c.Entries {
-		h := "Other changes: " + e.Section
+		h := "Other changes: " + e.Section // oasdiff's name of the part of the document
 		if e.Path != "" {
-			h = fmt.Sprintf("`%s %s`", e.Method, e.Path)
+			h = CodeSpan(e.Method + " " + e.Path)
 		}
 		if h != heading {
 			heading = h

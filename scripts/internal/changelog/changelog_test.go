@@ -1,6 +1,10 @@
 package changelog
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/oasdiff/oasdiff/checker"
@@ -9,6 +13,13 @@ import (
 )
 
 const base = "../../testdata/base.json"
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("../../testdata", name))
+	require.NoError(t, err)
+	return b
+}
 
 func compare(t *testing.T, revision string) *Changelog {
 	t.Helper()
@@ -139,4 +150,73 @@ func TestRenamedComponentSchemaIsBreaking(t *testing.T) {
 func TestRemovedOptionalResponseFieldSaysWhy(t *testing.T) {
 	c := compare(t, "removed-optional-response-field.json")
 	assert.Contains(t, c.Markdown(), "  _Breaks the Go SDK: the field of the generated struct is deleted._\n")
+}
+
+// hostile is a name from a document that would break out of a code span and
+// put HTML, a table, a heading and a mention into the pull request's body.
+const hostile = "owner`) <script>alert(1)</script> | @octocat\n# Heading\u202e"
+
+// outsideCodeSpans returns a Markdown line with its code spans removed.
+func outsideCodeSpans(line string) string {
+	parts := strings.Split(line, "`")
+	var out []string
+	for i := 0; i < len(parts); i += 2 {
+		out = append(out, parts[i])
+	}
+	return strings.Join(out, "")
+}
+
+// Every name a document brings (a parameter, a path, a property, an enum
+// value, the version) reaches the changelog as one code span that shows it
+// escaped; outside code spans there is only the changelog's own text.
+func TestNamesFromTheDocumentAreEscaped(t *testing.T) {
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(readTestdata(t, "base.json"), &doc))
+	paths := doc["paths"].(map[string]any)
+	list := paths["/v0/candidates"].(map[string]any)["get"].(map[string]any)
+	list["parameters"] = append(list["parameters"].([]any), map[string]any{
+		"in": "query", "name": hostile, "required": true, "schema": map[string]any{"type": "string"},
+	})
+	sort := list["parameters"].([]any)[1].(map[string]any)["schema"].(map[string]any)
+	sort["enum"] = append(sort["enum"].([]any), hostile)
+	paths["/v0/users/"+hostile] = paths["/v0/users"]
+	user := doc["components"].(map[string]any)["schemas"].(map[string]any)["User"].(map[string]any)
+	user["properties"].(map[string]any)[hostile] = map[string]any{"type": "string"}
+	delete(user["properties"].(map[string]any), "email")
+	doc["info"].(map[string]any)["version"] = "v1 <img src=x onerror=alert(1)> @octocat"
+	data, err := json.Marshal(doc)
+	require.NoError(t, err)
+	revision := filepath.Join(t.TempDir(), "hostile.json")
+	require.NoError(t, os.WriteFile(revision, data, 0o644))
+
+	c, err := Compare(base, revision)
+	require.NoError(t, err)
+	md := c.Markdown()
+	escaped := "owner\\x60) <script>alert(1)</script> | @octocat\\n# Heading\\u202e"
+	assert.Contains(t, md, "request parameter `"+escaped+"`")
+	assert.Contains(t, md, "## `GET /v0/users/"+escaped+"`")
+	assert.Contains(t, md, "Document version `v0` → `v1 <img src=x onerror=alert(1)> @octocat`.")
+	for i, line := range strings.Split(md, "\n") {
+		assert.Zero(t, strings.Count(line, "`")%2, "line %d: an unbalanced code span: %s", i+1, line)
+		outside := outsideCodeSpans(line)
+		for _, bad := range []string{"<", ">", "@octocat", "|", "\u202e", "script"} {
+			assert.NotContains(t, outside, bad, "line %d: %s", i+1, line)
+		}
+		assert.False(t, strings.HasPrefix(line, "# Heading"), "line %d starts a heading", i+1)
+	}
+	assert.Equal(t, 0, strings.Count(md, "\n# "), "one top-level heading, the changelog's first line:\n%s", md)
+}
+
+func TestCodeSpan(t *testing.T) {
+	for in, want := range map[string]string{
+		"owner_id":       "`owner_id`",
+		"a`b":            "`a\\x60b`",
+		"a\\x60":         "`a\\\\x60`",
+		"x\r\n\ty":       "`x\\r\\n\\ty`",
+		"a\u2028b\u00a0": "`a\\u2028b\\u00a0`",
+		"bad\xff":        "`bad\\xff`",
+		"<b>|@me":        "`<b>|@me`",
+	} {
+		assert.Equal(t, want, CodeSpan(in), "%q", in)
+	}
 }

@@ -14,6 +14,7 @@ import (
 // fails when one calls vulnerable code. The database is a local one in
 // testdata/vulndb: one made-up standard library vulnerability in fmt.Println.
 func TestGovulncheck(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	repo := f.clone("vuln")
 	// A second module, pinning a tool the way tools/ does.

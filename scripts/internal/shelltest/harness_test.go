@@ -12,35 +12,61 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// toolsBin holds the built updatespec, specdiff, overlaycheck and goapidiff.
-var toolsBin string
+// The binaries the tests run, each built once per test binary on first use
+// (so tests that need none start at once), without the race detector: the
+// stand-ins start on every gh, make and go call, and a race binary starts
+// several times slower.
+var (
+	buildDir  string
+	stubBuild = sync.OnceValues(func() (string, error) { return build("stub", "./internal/shelltest/stub") })
+	// updatespec, specdiff, overlaycheck and goapidiff; after the stub, whose
+	// build compiles the standard library they share (two go commands
+	// building the same packages at once would both compile them).
+	toolsBuild = sync.OnceValues(func() (string, error) {
+		if _, err := stubBuild(); err != nil {
+			return "", err
+		}
+		return build("tools", "./cmd/updatespec", "./cmd/specdiff", "./cmd/overlaycheck", "./cmd/goapidiff")
+	})
+)
 
 func TestMain(m *testing.M) {
-	if tool := os.Getenv("SHELLTEST_STUB"); tool != "" {
-		os.Exit(stubMain(tool, os.Args[1:]))
-	}
-	dir, err := os.MkdirTemp("", "shelltest-tools-")
+	dir, err := os.MkdirTemp("", "shelltest-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-		"./cmd/updatespec", "./cmd/specdiff", "./cmd/overlaycheck", "./cmd/goapidiff")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the tools: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	toolsBin = dir
+	buildDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// build builds packages of the scripts module into a directory of buildDir.
+func build(name string, pkgs ...string) (string, error) {
+	out := filepath.Join(buildDir, name)
+	cmd := exec.Command("go", append([]string{"build", "-o", out + string(filepath.Separator)}, pkgs...)...)
+	cmd.Dir = scriptsDir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building %v: %v\n%s", pkgs, err, b)
+	}
+	return out, nil
+}
+
+// built returns what a build made, failing the test if it could not.
+func built(t *testing.T, b func() (string, error)) string {
+	t.Helper()
+	dir, err := b()
+	require.NoError(t, err)
+	return dir
 }
 
 const scriptsDir = "../.."
@@ -76,13 +102,14 @@ func docServer(t *testing.T) *httptest.Server {
 // (api/, gen/, gemclient/, a go.mod, a v0.1.0 tag) with a bare "origin", the
 // gh and make stubs, and the document server.
 type fixture struct {
-	t      *testing.T
-	dir    string
-	origin string
-	state  string
-	stubs  string
-	srv    *httptest.Server
-	runs   int
+	t        *testing.T
+	dir      string
+	origin   string
+	state    string
+	stubs    string // gh and make, recording their calls
+	pubStubs string // gh, and make and go that refuse to run: what publish finds in PATH
+	srv      *httptest.Server
+	runs     int
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -91,14 +118,15 @@ func newFixture(t *testing.T) *fixture {
 	f.origin = filepath.Join(f.dir, "origin.git")
 	f.state = filepath.Join(f.dir, "state")
 	f.stubs = filepath.Join(f.dir, "stubs")
+	f.pubStubs = filepath.Join(f.dir, "pubstubs")
 	require.NoError(t, os.MkdirAll(f.state, 0o755))
-	require.NoError(t, os.MkdirAll(f.stubs, 0o755))
-	exe, err := os.Executable()
-	require.NoError(t, err)
-	for _, tool := range []string{"gh", "make"} {
-		// Under -race, a process sleeps a second at exit unless told otherwise.
-		script := fmt.Sprintf("#!/bin/sh\nGORACE=\"${GORACE:-} atexit_sleep_ms=0\" SHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, exe)
-		require.NoError(t, os.WriteFile(filepath.Join(f.stubs, tool), []byte(script), 0o755))
+	stub := filepath.Join(built(t, stubBuild), "stub")
+	for dir, tools := range map[string][]string{f.stubs: {"gh", "make"}, f.pubStubs: {"gh", "make", "go"}} {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		for _, tool := range tools {
+			script := fmt.Sprintf("#!/bin/sh\nSHELLTEST_STUB=%s exec '%s' \"$@\"\n", tool, stub)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, tool), []byte(script), 0o755))
+		}
 	}
 	f.srv = docServer(t)
 
@@ -114,6 +142,23 @@ func newFixture(t *testing.T) *fixture {
 	f.git(seed, "tag", "v0.1.0")
 	f.git(seed, "push", "-q", "origin", "main", "v0.1.0")
 	return f
+}
+
+// fork copies the fixture's remote and the gh stand-in's state (its pull
+// request, not its recorded calls) into a new fixture for t, sharing the
+// stand-ins and the document server: subtests start from one setup.
+func (f *fixture) fork(t *testing.T) *fixture {
+	t.Helper()
+	g := *f
+	g.t, g.dir = t, t.TempDir()
+	g.origin = filepath.Join(g.dir, "origin.git")
+	g.state = filepath.Join(g.dir, "state")
+	require.NoError(t, copyTree(f.origin, g.origin))
+	require.NoError(t, os.MkdirAll(g.state, 0o755))
+	if pr, err := os.ReadFile(filepath.Join(f.state, "pr.json")); err == nil {
+		require.NoError(t, os.WriteFile(filepath.Join(g.state, "pr.json"), pr, 0o644))
+	}
+	return &g
 }
 
 // gitEnv isolates git from the machine's configuration and names the
@@ -164,12 +209,13 @@ func (f *fixture) clone(name string) string {
 	return dir
 }
 
-// runResult is one run of a script.
+// runResult is one run of a script; for spec-update-pr, of both its halves.
 type runResult struct {
-	code    int
-	output  string // standard output and error, interleaved
-	summary string // what it wrote to GITHUB_STEP_SUMMARY
-	reports string
+	code    int    // the exit status (publish's)
+	prepare int    // prepare's exit status
+	output  string // standard output and error, interleaved (prepare's, then publish's)
+	summary string // what it wrote to GITHUB_STEP_SUMMARY (both jobs')
+	reports string // prepare's result, as uploaded
 }
 
 // runOpts configures one spec-update-pr run.
@@ -179,50 +225,114 @@ type runOpts struct {
 	genSrc   string // testdata directory make generate copies over the work tree
 	test     string // "ok" (default) or "fail"
 	env      []string
+	tamper   func(work, artifact string) // changes prepare's result (in work, its clone) before publish reads it
 }
 
-// specUpdate runs scripts/spec-update-pr in a fresh clone of origin, as the
-// workflow's step does.
+// specUpdate runs scripts/spec-update-pr as the workflow's two jobs do: prepare
+// in a fresh clone of origin, without gh; then publish in another fresh clone,
+// the base branch's, with prepare's result copied in as the artifact download
+// would, and with make and go stand-ins that refuse to run.
 func (f *fixture) specUpdate(o runOpts) runResult {
 	f.t.Helper()
-	f.runs++
-	work := f.clone(fmt.Sprintf("run%d", f.runs))
-	reports := filepath.Join(f.dir, fmt.Sprintf("reports%d", f.runs))
-	summary := filepath.Join(f.dir, fmt.Sprintf("summary%d.md", f.runs))
-	script, err := filepath.Abs(filepath.Join(scriptsDir, "spec-update-pr"))
-	require.NoError(f.t, err)
-	genSrc := ""
-	if o.genSrc != "" {
-		genSrc, err = filepath.Abs(filepath.Join("testdata", o.genSrc))
-		require.NoError(f.t, err)
+	p := f.prepare(o)
+	artifact := filepath.Join(f.dir, fmt.Sprintf("artifact%d", f.runs))
+	require.NoError(f.t, copyTree(p.reports, artifact))
+	if o.tamper != nil {
+		o.tamper(filepath.Join(f.dir, fmt.Sprintf("run%d", f.runs)), artifact)
 	}
-	env := append(gitEnv(),
-		"PATH="+f.stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
+	r := f.publish(artifact, o.env...)
+	r.prepare, r.reports = p.code, p.reports
+	r.output = p.output + r.output
+	r.summary = p.summary + r.summary
+	return r
+}
+
+// specEnv is the environment both halves share.
+func (f *fixture) specEnv(stubs, phase, summary string, extra []string) []string {
+	return append(append(gitEnv(),
+		"PATH="+stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"SHELLTEST_STATE="+f.state,
-		"SHELLTEST_GENERATE="+o.generate,
-		"SHELLTEST_GEN_SRC="+genSrc,
-		"SHELLTEST_TEST="+o.test,
-		"SPEC_TOOLS_BIN="+toolsBin,
-		"SPEC_REPORTS="+reports,
-		"GEM_SPEC_URL="+f.srv.URL+"/"+o.doc,
+		"SHELLTEST_PHASE="+phase,
 		"GITHUB_STEP_SUMMARY="+summary,
 		"GITHUB_SERVER_URL=https://github.example",
 		"GITHUB_REPOSITORY=gem-go/gem-go",
 		"GITHUB_RUN_ID=42",
 		"GOFLAGS=-buildvcs=false",
 		"GOTOOLCHAIN=local",
-	)
-	env = append(env, o.env...)
-	return f.runScript(work, env, summary, reports, script)
+	), extra...)
+}
+
+// prepare runs the first half in a fresh clone; its result is r.reports.
+func (f *fixture) prepare(o runOpts) runResult {
+	f.t.Helper()
+	f.runs++
+	work := f.clone(fmt.Sprintf("run%d", f.runs))
+	reports := filepath.Join(f.dir, fmt.Sprintf("reports%d", f.runs))
+	summary := filepath.Join(f.dir, fmt.Sprintf("summary%d.md", f.runs))
+	genSrc := ""
+	if o.genSrc != "" {
+		genSrc = mustAbs(f.t, filepath.Join("testdata", o.genSrc))
+	}
+	env := f.specEnv(f.stubs, "prepare", summary, append([]string{
+		"SHELLTEST_GENERATE=" + o.generate,
+		"SHELLTEST_GEN_SRC=" + genSrc,
+		"SHELLTEST_TEST=" + o.test,
+		"SPEC_TOOLS_BIN=" + built(f.t, toolsBuild),
+		"SPEC_REPORTS=" + reports,
+		"GEM_SPEC_URL=" + f.srv.URL + "/" + o.doc,
+	}, o.env...))
+	return f.runScript(work, env, summary, reports, mustAbs(f.t, filepath.Join(scriptsDir, "spec-update-pr")), "prepare")
+}
+
+// publish runs the second half in a fresh clone of origin's base branch with
+// artifact, a copy of prepare's result, as the artifact download leaves it.
+func (f *fixture) publish(artifact string, extra ...string) runResult {
+	f.t.Helper()
+	work := f.clone(fmt.Sprintf("publish%d", f.runs))
+	summary := filepath.Join(f.dir, fmt.Sprintf("publish-summary%d.md", f.runs))
+	env := f.specEnv(f.pubStubs, "publish", summary, append([]string{
+		"SHELLTEST_TRAP=" + f.trap(),
+		"SPEC_ARTIFACT=" + artifact,
+		"SPEC_REPORTS=" + filepath.Join(f.dir, fmt.Sprintf("publish-reports%d", f.runs)),
+	}, extra...))
+	r := f.runScript(work, env, summary, artifact, mustAbs(f.t, filepath.Join(scriptsDir, "spec-update-pr")), "publish")
+	f.checkHalves()
+	return r
+}
+
+// trap is the file that booby-trapped code (testdata/gen-trap) creates if
+// it ever runs in publish.
+func (f *fixture) trap() string { return filepath.Join(f.dir, "pwned") }
+
+// checkHalves asserts what the split is for: prepare, which runs Gem's
+// document as code, never called gh, and publish, which holds the write
+// token, never ran make, go or code from the branch.
+func (f *fixture) checkHalves() {
+	f.t.Helper()
+	assert.NoFileExists(f.t, f.trap(), "code from the branch or the artifact ran in publish")
+	for _, tool := range []string{"gh", "make", "go"} {
+		for _, c := range f.calls(tool) {
+			if tool == "gh" {
+				assert.NotEqual(f.t, "prepare", c.Phase, "prepare called gh %v", c.Args)
+			} else {
+				assert.NotEqual(f.t, "publish", c.Phase, "publish ran %s %v", tool, c.Args)
+			}
+		}
+	}
 }
 
 func (f *fixture) runScript(dir string, env []string, summary, reports string, script string, args ...string) runResult {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// A guard against a hung script, not a measure: with an empty build cache on a
+	// loaded two-core machine, a script that builds (govulncheck, release) takes minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", append([]string{script}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = env
+	// Temporary files a script makes (mktemp) go with the fixture.
+	tmp := filepath.Join(f.dir, "tmp")
+	require.NoError(f.t, os.MkdirAll(tmp, 0o755))
+	cmd.Env = append(env, "TMPDIR="+tmp)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

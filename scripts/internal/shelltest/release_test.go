@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,8 +42,14 @@ func releaseRepo(t *testing.T) (*fixture, string) {
 	return f, repo
 }
 
+// releaseMu keeps the release tests' cross-compilations apart: run at once,
+// both would compile the same standard library for the same targets.
+var releaseMu sync.Mutex
+
 func (f *fixture) release(repo, dist, tag string) runResult {
 	f.t.Helper()
+	releaseMu.Lock()
+	defer releaseMu.Unlock()
 	env := append(gitEnv(),
 		"PATH="+f.stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"SHELLTEST_STATE="+f.state,
@@ -56,6 +63,7 @@ func (f *fixture) release(repo, dist, tag string) runResult {
 }
 
 func TestRelease(t *testing.T) {
+	t.Parallel()
 	f, repo := releaseRepo(t)
 	dist := filepath.Join(f.dir, "dist")
 	r := f.release(repo, dist, "v0.2.0")
@@ -83,6 +91,7 @@ func TestRelease(t *testing.T) {
 }
 
 func TestReleasePrerelease(t *testing.T) {
+	t.Parallel()
 	f, repo := releaseRepo(t)
 	r := f.release(repo, filepath.Join(f.dir, "dist"), "v0.3.0-rc.1")
 	require.Equal(t, 0, r.code, r.output)
@@ -92,6 +101,7 @@ func TestReleasePrerelease(t *testing.T) {
 
 // No notes, no release: the run stops before building anything.
 func TestReleaseNeedsItsChangelogSection(t *testing.T) {
+	t.Parallel()
 	f, repo := releaseRepo(t)
 	dist := filepath.Join(f.dir, "dist")
 	for tag, says := range map[string]string{

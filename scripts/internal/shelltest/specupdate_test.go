@@ -20,6 +20,7 @@ var labelCalls = []string{
 const prList = "gh pr list --head spec-diff/gem-openapi --base main --state open --json number,isDraft,labels --jq .[] | \"\\(.number) \\(.isDraft) \\([.labels[].name] | index(\"breaking\") != null)\""
 
 func TestUnchangedDocumentDoesNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "base.json", env: []string{"SPEC_KEEPALIVE_WORKFLOW=spec-diff.yml"}})
 	require.Equal(t, 0, r.code, r.output)
@@ -34,6 +35,7 @@ func TestUnchangedDocumentDoesNothing(t *testing.T) {
 
 // Without actions: write the keepalive call fails: the run goes on, then fails.
 func TestKeepaliveFailureFailsTheRun(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "base.json", env: []string{"SPEC_KEEPALIVE_WORKFLOW=spec-diff.yml", "SHELLTEST_GH_API=fail"}})
 	assert.Equal(t, 1, r.code, r.output)
@@ -42,6 +44,7 @@ func TestKeepaliveFailureFailsTheRun(t *testing.T) {
 }
 
 func TestAdditiveChangeOpensReadyPullRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"})
 	require.Equal(t, 0, r.code, r.output)
@@ -76,6 +79,7 @@ func TestAdditiveChangeOpensReadyPullRequest(t *testing.T) {
 }
 
 func TestBreakingChangeIsLabelled(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "new-required-param.json", genSrc: "gen-removed"})
 	require.Equal(t, 0, r.code, r.output)
@@ -92,6 +96,7 @@ func TestBreakingChangeIsLabelled(t *testing.T) {
 // Gem renames a schema: nothing changes on the wire, oasdiff says "info",
 // the SDK loses a Go type: breaking, by the SDK's override.
 func TestRenamedSchemaIsLabelledBreaking(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "renamed-schema.json"})
 	require.Equal(t, 0, r.code, r.output)
@@ -102,11 +107,13 @@ func TestRenamedSchemaIsLabelledBreaking(t *testing.T) {
 }
 
 func TestDownloadFailuresFailTheRun(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ doc, says string }{
 		{"missing.json", "got HTTP 404 Not Found"},
 		{"garbage.json", "garbage.json: not JSON: invalid character '<'"},
 	} {
 		t.Run(tc.doc, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			r := f.specUpdate(runOpts{doc: tc.doc})
 			assert.Equal(t, 1, r.code, r.output)
@@ -123,6 +130,7 @@ func TestDownloadFailuresFailTheRun(t *testing.T) {
 // A failing run with a ready pull request open turns it into a draft and
 // says why on it, even when the failure leaves no new body to write.
 func TestDownloadFailureDraftsOpenPullRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json"}).code)
 	require.False(t, f.pr().Draft)
@@ -143,6 +151,7 @@ func TestDownloadFailureDraftsOpenPullRequest(t *testing.T) {
 // Before, the failure was hidden by a pipe into tee and the pull request
 // came out ready.
 func TestGenerateFailureOpensDraft(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "new-endpoint.json", generate: "fail"})
 	assert.Equal(t, 1, r.code, r.output)
@@ -165,6 +174,7 @@ func TestGenerateFailureOpensDraft(t *testing.T) {
 }
 
 func TestTestFailureOpensDraft(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added", test: "fail"})
 	assert.Equal(t, 1, r.code, r.output)
@@ -179,6 +189,7 @@ func TestTestFailureOpensDraft(t *testing.T) {
 // The weekly loop: a ready pull request; a later run fails (draft again);
 // the maintainer's fix lands on the branch; the next run passes (ready again).
 func TestLaterRunsMoveThePullRequestBetweenReadyAndDraft(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
 	require.False(t, f.pr().Draft)
@@ -209,6 +220,7 @@ func TestLaterRunsMoveThePullRequestBetweenReadyAndDraft(t *testing.T) {
 // A maintainer's fix pushed to the branch survives the next run, and so does
 // what was merged to main meanwhile: the run merges, it never force-pushes.
 func TestMaintainerCommitsAreKept(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	require.Equal(t, 1, f.specUpdate(runOpts{doc: "new-endpoint.json", generate: "fail"}).code)
 	first := f.remoteBranch(prBranch)
@@ -242,6 +254,7 @@ func TestMaintainerCommitsAreKept(t *testing.T) {
 // are not in main's history), the next change starts the branch again from
 // main: nothing on it is lost, and merging would only conflict.
 func TestMergedBranchStartsAgain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
 	old := f.remoteBranch(prBranch)
@@ -255,7 +268,7 @@ func TestMergedBranchStartsAgain(t *testing.T) {
 	f.resetCalls()
 	r := f.specUpdate(runOpts{doc: "new-required-param.json", genSrc: "gen-removed"})
 	require.Equal(t, 0, r.code, r.output)
-	assert.Contains(t, r.output, "holds nothing main lacks and has no open pull request: restarting it from main")
+	assert.Contains(t, r.output, "holds nothing main lacks: restarting it from main")
 	tip := f.remoteBranch(prBranch)
 	assert.False(t, f.isAncestor(old, tip))
 	assert.True(t, f.isAncestor(f.remoteBranch("main"), tip))
@@ -266,6 +279,7 @@ func TestMergedBranchStartsAgain(t *testing.T) {
 // A conflict outside generated code cannot be settled by the run: it fails,
 // and says so on the open pull request, which becomes a draft.
 func TestMergeConflictFailsAndDrafts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
 
@@ -293,16 +307,17 @@ func TestMergeConflictFailsAndDrafts(t *testing.T) {
 // Conflicts in generated files only are settled by taking main's and
 // regenerating.
 func TestGeneratedConflictsAreRegenerated(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	require.Equal(t, 0, f.specUpdate(runOpts{doc: "new-optional-param.json", genSrc: "gen-added"}).code)
 
 	m := f.clone("maintainer")
-	f.write(m, "gen/gem.gen.go", "package gen\n\n// Regenerated on main.\nconst Main = 1\n")
+	f.write(m, "gen/models.gen.go", "package gen\n\n// Regenerated on main.\nconst Main = 1\n")
 	f.git(m, "add", "-A")
 	f.git(m, "commit", "-q", "-m", "main regenerates")
 	f.git(m, "push", "-q", "origin", "main")
 	f.git(m, "checkout", "-q", prBranch)
-	f.write(m, "gen/gem.gen.go", "package gen\n\n// Regenerated on the branch.\nconst Branch = 1\n")
+	f.write(m, "gen/models.gen.go", "package gen\n\n// Regenerated on the branch.\nconst Branch = 1\n")
 	f.git(m, "add", "-A")
 	f.git(m, "commit", "-q", "-m", "branch regenerates")
 	f.git(m, "push", "-q", "origin", prBranch)
@@ -313,12 +328,13 @@ func TestGeneratedConflictsAreRegenerated(t *testing.T) {
 	assert.Contains(t, r.output, "merge conflicts only in generated files")
 	tip := f.remoteBranch(prBranch)
 	assert.True(t, f.isAncestor(f.remoteBranch("main"), tip))
-	assert.Contains(t, f.git(f.origin, "show", tip+":gen/gem.gen.go"), "Regenerated on main.")
+	assert.Contains(t, f.git(f.origin, "show", tip+":gen/models.gen.go"), "Regenerated on main.")
 }
 
 // specdiff's "cannot load" (exit 2) must not pass for "breaking" (exit 1),
 // which is what `go run` made of it.
 func TestDiffFailureIsNotBreaking(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.clone("breaker")
 	f.write(m, "api/openapi.json", "{\"openapi\": \"3.0.3\", \"paths\": 5}\n")
@@ -334,6 +350,7 @@ func TestDiffFailureIsNotBreaking(t *testing.T) {
 }
 
 func TestRefusesADirtyWorkTree(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	work := f.clone("dirty")
 	f.write(work, "README.md", "local edit\n")

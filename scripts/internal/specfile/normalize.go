@@ -13,12 +13,34 @@ import (
 	"unicode/utf8"
 )
 
+// MaxDepth bounds how deeply arrays and objects may nest in a normalised
+// document. Each level costs two more spaces on every line inside it, so
+// nesting makes the output grow with the square of the depth: 10,000 levels
+// of "[" (20 KB) came out as 200 MB. Gem's document nests 10 deep.
+const MaxDepth = 64
+
+// MaxNormalizedSize bounds the size of a normalised document, twice the
+// largest download (MaxSize): a wide document can still grow by its indent.
+const MaxNormalizedSize = 2 * MaxSize
+
+// normalizedLimit is MaxNormalizedSize; tests lower it.
+var normalizedLimit = MaxNormalizedSize
+
+// ErrTooDeep and ErrTooLarge are wrapped by the errors Normalize returns for a
+// document past MaxDepth or MaxNormalizedSize.
+var (
+	ErrTooDeep  = errors.New("nested too deeply")
+	ErrTooLarge = errors.New("too large once normalised")
+)
+
 // Normalize re-encodes a JSON document in the form the repository commits:
 // object keys sorted recursively, two-space indent, no HTML or non-ASCII
 // escaping and a trailing newline. The bytes are exactly those of Python's
 // json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
 // numbers included, so a re-download of an unchanged document produces no
-// diff whichever of the two tools wrote the committed file.
+// diff whichever of the two tools wrote the committed file. A document nested
+// more than MaxDepth levels, or larger than MaxNormalizedSize once normalised,
+// is refused (ErrTooDeep, ErrTooLarge) before the output grows past the limit.
 func Normalize(data []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -34,10 +56,22 @@ func Normalize(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	b.WriteByte('\n')
+	if b.Len() > normalizedLimit {
+		return nil, fmt.Errorf("%w: %d bytes, more than %d (MaxNormalizedSize)", ErrTooLarge, b.Len(), normalizedLimit)
+	}
 	return b.Bytes(), nil
 }
 
 func writeValue(b *bytes.Buffer, v any, depth int) error {
+	if b.Len() > normalizedLimit {
+		return fmt.Errorf("%w: more than %d bytes (MaxNormalizedSize)", ErrTooLarge, normalizedLimit)
+	}
+	switch v.(type) {
+	case []any, map[string]any:
+		if depth >= MaxDepth {
+			return fmt.Errorf("%w: arrays and objects nest more than %d levels (MaxDepth)", ErrTooDeep, MaxDepth)
+		}
+	}
 	switch v := v.(type) {
 	case nil:
 		b.WriteString("null")

@@ -1,5 +1,6 @@
-// Package specfile downloads Gem's OpenAPI document, checks that it is one,
-// and writes it in the normalised form committed at api/openapi.json.
+// Package specfile downloads Gem's OpenAPI document, checks that it is one
+// and that its names and text are safe to generate from, and writes it in the
+// normalised form committed at api/openapi.json.
 package specfile
 
 import (
@@ -16,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/gem-go/gem-go/internal/gensafe"
 )
 
 // DefaultURL is where the "Download OpenAPI specification" link of Gem's API
@@ -114,7 +117,11 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 
 // Update downloads the document at url, checks it, and writes it normalised
 // to path. It reports whether the file changed. On any error path is left as
-// it was.
+// it was. Besides being a valid OpenAPI 3 document, the download must hold
+// nothing that could reach generated code as anything but data
+// (gensafe.CheckDocument: odd names, references outside the document,
+// generator extensions, control characters), since everything after it
+// (generation, the pull request's body) takes its names as they are.
 func Update(ctx context.Context, client *http.Client, url, path string) (changed bool, err error) {
 	body, err := Download(ctx, client, url)
 	if err != nil {
@@ -125,6 +132,9 @@ func Update(ctx context.Context, client *http.Client, url, path string) (changed
 		return false, fmt.Errorf("document from %s: %w", url, err)
 	}
 	if err := Validate(ctx, doc); err != nil {
+		return false, fmt.Errorf("document from %s: %w", url, err)
+	}
+	if err := gensafe.CheckDocument(doc, gensafe.Downloaded); err != nil {
 		return false, fmt.Errorf("document from %s: %w", url, err)
 	}
 	old, err := os.ReadFile(path)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -185,4 +186,32 @@ func TestWriteFileAtomicFailureLeavesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, 1)
 	assert.Equal(t, "openapi.json", entries[0].Name())
+}
+
+// A download that would put code or Markdown into generated Go or the pull
+// request is refused, naming the place, and the committed file stays.
+func TestUpdateRefusesUnsafeDocuments(t *testing.T) {
+	base := readFile(t, "../../testdata/base.json")
+	for name, tc := range map[string]struct{ from, to, says string }{
+		"summary with a go:generate line": {`"summary": "List users"`, `"summary": "List users\n//go:generate sh -c 'touch pwned'"`,
+			`/paths/~1v0~1users/get/summary: unsafe character: a line break or tab (U+000A)`},
+		"path key with a backtick": {`"/v0/users": {`, "\"/v0/users`\": {", `"/paths/~1v0~1users\x60": the key "/v0/users\x60" is not a path`},
+		"operationId with a bidi override": {`"summary": "List users"`, `"summary": "List users", "operationId": "List\u202eUsers"`,
+			`/paths/~1v0~1users/get/operationId: "List\u202eUsers" is not an operationId`},
+		"generator extension": {`"summary": "List users"`, `"summary": "List users", "x-go-name": "Pwned"`,
+			`"x-go-name" steers the code generator`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Contains(t, string(base), tc.from)
+			doc := []byte(strings.Replace(string(base), tc.from, tc.to, 1))
+			url := serve(t, http.StatusOK, doc)
+			path := existing(t)
+			changed, err := Update(context.Background(), http.DefaultClient, url, path)
+			require.Error(t, err)
+			assert.False(t, changed)
+			assert.Contains(t, err.Error(), tc.says)
+			assert.Contains(t, err.Error(), url)
+			assertUntouched(t, path)
+		})
+	}
 }

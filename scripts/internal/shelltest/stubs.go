@@ -10,14 +10,16 @@ import (
 	"strconv"
 )
 
-// The test binary doubles as the stand-ins for gh and make: the scripts find
-// small wrappers named gh and make first in PATH, which run this binary with
+// The stand-ins for gh, make and go: the scripts find small wrappers of those
+// names first in PATH, which run the stub command (./stub, built once per test
+// binary, without the race detector, so that each call starts fast) with
 // SHELLTEST_STUB set. Each call is appended to calls.jsonl in SHELLTEST_STATE.
 
 // call is one recorded invocation of a stub.
 type call struct {
-	Tool string   `json:"tool"`
-	Args []string `json:"args"`
+	Tool  string   `json:"tool"`
+	Phase string   `json:"phase,omitempty"` // SHELLTEST_PHASE: prepare or publish
+	Args  []string `json:"args"`
 	// Body is the content of the --body-file / --notes-file the call
 	// named, read when it was made (the scripts delete their temp files).
 	Body string `json:"body,omitempty"`
@@ -32,9 +34,11 @@ type prState struct {
 	Body   string   `json:"body"`
 }
 
-func stubMain(tool string, args []string) int {
+// StubMain is the stub command: tool is SHELLTEST_STUB, args its arguments.
+// It returns the exit status.
+func StubMain(tool string, args []string) int {
 	state := os.Getenv("SHELLTEST_STATE")
-	c := call{Tool: tool, Args: args}
+	c := call{Tool: tool, Phase: os.Getenv("SHELLTEST_PHASE"), Args: args}
 	for i, a := range args {
 		if (a == "--body-file" || a == "--notes-file" || a == "-F") && i+1 < len(args) {
 			b, err := os.ReadFile(args[i+1])
@@ -54,10 +58,13 @@ func stubMain(tool string, args []string) int {
 	fmt.Fprintf(f, "%s\n", line)
 	f.Close()
 
-	switch tool {
-	case "gh":
+	switch {
+	case c.Phase == "publish" && tool != "gh":
+		fmt.Fprintf(os.Stderr, "%s stub: publish must run nothing but git and gh\n", tool)
+		return 1
+	case tool == "gh":
 		return ghStub(state, c)
-	case "make":
+	case tool == "make":
 		return makeStub(args)
 	}
 	fmt.Fprintf(os.Stderr, "unknown stub %q\n", tool)
