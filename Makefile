@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./internal/genspec/... ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: demo test test-steps redis-check race-build-root vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
+.PHONY: test-jsonv2 bench-jsonv2 demo test test-steps redis-check race-build-root vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -159,6 +159,22 @@ fuzz:
 	  echo "fuzz $$name ($$rel in module $$mod, $(FUZZTIME))"; \
 	  (cd "$$mod" && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$rel"); done
 
+## test-jsonv2: the SDK's tests (the root module) with encoding/json's new implementation,
+## GOEXPERIMENT=jsonv2 (Go 1.25+), which users may build with; CI runs it after make test.
+test-jsonv2:
+	GOEXPERIMENT=jsonv2 $(GO) test -count=1 ./...
+
+## bench-jsonv2: what GOEXPERIMENT=jsonv2 gains: decoding a page of 100 candidates into
+## []gen.Candidate built with it, against today's floor (the hand-written struct decoded by
+## encoding/json v1), JSONV2_RUNS runs of each build interleaved; the median ratio and range.
+JSONV2_RUNS ?= 5
+bench-jsonv2:
+	@for i in $$(seq $(JSONV2_RUNS)); do \
+	  $(GO) test -run '^$$' -bench '^BenchmarkDecodeCandidates$$' -benchtime 300x ./gemclient | grep -o '[0-9.]* floor-ns/op' | sed 's/^/v1 /'; \
+	  GOEXPERIMENT=jsonv2 $(GO) test -run '^$$' -bench '^BenchmarkDecodeCandidates$$' -benchtime 300x ./gemclient | grep -o '[0-9.]* sdk-ns/op' | sed 's/^/v2 /'; \
+	done | awk '$$1 == "v1" { f[++n] = $$2 } $$1 == "v2" { s[++m] = $$2 } END { for (i = 1; i <= n; i++) print s[i] / f[i] }' \
+	  | sort -n | awk '{ r[NR] = $$1 } END { printf "jsonv2 SDK decode / v1 floor: median %.2fx (%.2f-%.2f, %d interleaved runs each)\n", r[int((NR + 1) / 2)], r[1], r[NR], NR }'
+
 ## bench: the SDK's benchmarks, then the fake's (ratios are reported by the benchmarks
 ## themselves). The walks take about 25 s, 10 s and 5 s, the feed's passes about 10 s;
 ## `make bench BENCH=Decode` runs one.
@@ -166,6 +182,7 @@ BENCH ?= .
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./gemclient/...
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 3x -benchmem ./gemtest/...
+	@$(MAKE) --no-print-directory bench-jsonv2
 ## redislimit's decision cost (p50, p99) against a private redis-server.
 bench-redis:
 	cd contrib/redislimit && $(GO) test -run '^$$' -bench Decision -benchtime 20000x .

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,8 +43,9 @@ func goCommand(t *testing.T, dir string, args ...string) (string, error) {
 }
 
 // The text CheckDocument lets through (a summary's one line, a description's lines, an
-// example) goes through the real oapi-codegen, pinned in tools/go.mod, generating what gen/
-// and internal/genserver/ do (models, client, embedded document, strict net/http server).
+// example) goes through the real oapi-codegen, pinned in tools/go.mod, generating what gen/,
+// internal/genspec/ and internal/genserver/ do (models, embedded document, strict net/http
+// server).
 // The generated code passes CheckGoFile with their imports, compiles, holds every payload
 // only on comment lines, and `go generate` over it runs nothing.
 func TestGeneratorsRenderDocumentTextInert(t *testing.T) {
@@ -79,8 +81,8 @@ func TestGeneratorsRenderDocumentTextInert(t *testing.T) {
 	pkg := filepath.Join(work, "hostile")
 	require.NoError(t, os.MkdirAll(pkg, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(work, "openapi.json"), doc, 0o644))
-	// Everything gen and internal/genserver generate, in one package.
-	config := "package: hostile\ngenerate:\n  models: true\n  client: true\n  embedded-spec: true\n" +
+	// Everything gen, internal/genspec and internal/genserver generate, in one package.
+	config := "package: hostile\ngenerate:\n  models: true\n  embedded-spec: true\n" +
 		"  std-http-server: true\n  strict-server: true\n" +
 		"output-options:\n  name-normalizer: ToCamelCaseWithInitialisms\n"
 	require.NoError(t, os.WriteFile(filepath.Join(work, "config.yaml"), []byte(config), 0o644))
@@ -91,7 +93,8 @@ func TestGeneratorsRenderDocumentTextInert(t *testing.T) {
 
 	src, err := os.ReadFile(out)
 	require.NoError(t, err)
-	imports := append(importsOf(t, "../../gen/gem.gen.go"), importsOf(t, "../../internal/genserver/server.gen.go")...)
+	imports := slices.Concat(importsOf(t, "../../gen/gem.gen.go"), importsOf(t, "../../internal/genserver/server.gen.go"),
+		importsOf(t, "../../internal/genspec/spec.gen.go"))
 	assert.NoError(t, gensafe.CheckGoFile(out, src, gensafe.GoFile{Package: "hostile", Imports: imports}))
 	for i, line := range bytes.Split(src, []byte("\n")) {
 		for _, trace := range []string{"pwned", "func init", "*/", "json:\"y\""} {
