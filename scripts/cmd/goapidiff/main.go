@@ -20,21 +20,18 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
+	"github.com/gem-go/gem-go/scripts/internal/cli"
 	"github.com/gem-go/gem-go/scripts/internal/goapi"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { cli.Main(run) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("goapidiff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.FlagSet("goapidiff", stderr)
 	repo := fs.String("repo", "..", "root of the git work tree holding the module")
 	base := fs.String("base", "", "git revision to compare with (default: the last vX.Y.Z tag, else -fallback)")
 	fallback := fs.String("fallback", "", "revision to compare with when there is no release tag")
@@ -42,11 +39,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	failOnIncompatible := fs.Bool("fail-on-incompatible", false, "exit 1 when a change breaks Go callers")
 	out := fs.String("o", "", "also write the report to this file")
 	timeout := fs.Duration("timeout", 10*time.Minute, "time limit for loading both versions")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, done := cli.Parse(fs, args); done {
+		return status
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -58,13 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "goapidiff: %v\n", err)
 		return 2
 	}
-	md := r.Markdown()
-	fmt.Fprint(stdout, md)
-	if *out != "" {
-		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
-			fmt.Fprintf(stderr, "goapidiff: %v\n", err)
-			return 2
-		}
+	if !cli.Report("goapidiff", r.Markdown(), *out, stdout, stderr) {
+		return cli.Failure
 	}
 	bump := r.Bump
 	if bump == "" {

@@ -23,8 +23,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,14 +30,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gem-go/gem-go/scripts/internal/cli"
 	"github.com/gem-go/gem-go/scripts/internal/overlaycheck"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { cli.Main(run) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("overlaycheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.FlagSet("overlaycheck", stderr)
 	spec := fs.String("spec", "../api/openapi.json", "OpenAPI document")
 	overlay := fs.String("overlay", "../api/overlay.yaml", "overlay file")
 	base := fs.String("base", "", "the document the overlay was written for: a file or a git REV:PATH (default: the committed version of -spec)")
@@ -47,11 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	apply := fs.String("apply", "", "write the overlay with the suggested rename entries to this file (may be -overlay itself)")
 	allowUnnamed := fs.Bool("allow-unnamed", false, "exit 0 even if operations lack an operationId")
 	out := fs.String("o", "", "also write the report to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, done := cli.Parse(fs, args); done {
+		return status
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "overlaycheck: unexpected arguments %q\n", fs.Args())
@@ -79,13 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "overlaycheck: wrote %s with the rename entries; check it again\n", *apply)
 	}
-	md := r.Markdown()
-	fmt.Fprint(stdout, md)
-	if *out != "" {
-		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
-			fmt.Fprintf(stderr, "overlaycheck: %v\n", err)
-			return 2
-		}
+	if !cli.Report("overlaycheck", r.Markdown(), *out, stdout, stderr) {
+		return cli.Failure
 	}
 	if len(r.Unmatched) > 0 || len(r.Problems) > 0 || r.Renames.Pending() || (len(r.Unnamed) > 0 && !*allowUnnamed) {
 		return 1

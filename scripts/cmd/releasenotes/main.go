@@ -9,26 +9,21 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/gem-go/gem-go/scripts/internal/cli"
 	"github.com/gem-go/gem-go/scripts/internal/relnotes"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { cli.Main(run) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("releasenotes", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.FlagSet("releasenotes", stderr)
 	changelog := fs.String("changelog", "../CHANGELOG.md", "the changelog")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, done := cli.Parse(fs, args); done {
+		return status
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: releasenotes [-changelog FILE] vX.Y.Z")

@@ -18,21 +18,19 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/gem-go/gem-go/scripts/internal/changelog"
+	"github.com/gem-go/gem-go/scripts/internal/cli"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { cli.Main(run) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("specdiff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.FlagSet("specdiff", stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: specdiff [-fail-on-breaking] [-o FILE] BASE REVISION")
 		fs.PrintDefaults()
@@ -40,11 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	failOnBreaking := fs.Bool("fail-on-breaking", false, "exit 1 when a change is breaking")
 	out := fs.String("o", "", "also write the changelog to this file")
 	docs, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, done := cli.Parsed(err); done {
+		return status
 	}
 	if len(docs) != 2 {
 		fs.Usage()
@@ -56,13 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "specdiff: %v\n", err)
 		return 2
 	}
-	md := c.Markdown()
-	fmt.Fprint(stdout, md)
-	if *out != "" {
-		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
-			fmt.Fprintf(stderr, "specdiff: %v\n", err)
-			return 2
-		}
+	if !cli.Report("specdiff", c.Markdown(), *out, stdout, stderr) {
+		return cli.Failure
 	}
 	breaking := len(c.Breaking())
 	fmt.Fprintf(stderr, "specdiff: changes: %d, breaking: %d\n", len(c.Entries), breaking)

@@ -16,22 +16,20 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"time"
 
+	"github.com/gem-go/gem-go/scripts/internal/cli"
 	"github.com/gem-go/gem-go/scripts/internal/specfile"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { cli.Main(run) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("updatespec", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.FlagSet("updatespec", stderr)
 	defaultURL := specfile.DefaultURL
 	if v := os.Getenv("GEM_SPEC_URL"); v != "" {
 		defaultURL = v
@@ -39,11 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	url := fs.String("url", defaultURL, "URL of Gem's OpenAPI document; $GEM_SPEC_URL sets the default")
 	out := fs.String("out", "../api/openapi.json", "file to write")
 	timeout := fs.Duration("timeout", time.Minute, "time limit for the download")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, done := cli.Parse(fs, args); done {
+		return status
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "update-spec: unexpected arguments %q\n", fs.Args())
