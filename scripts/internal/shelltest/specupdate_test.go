@@ -94,16 +94,22 @@ func TestBreakingChangeIsLabelled(t *testing.T) {
 }
 
 // Gem renames a schema: nothing changes on the wire, oasdiff says "info",
-// the SDK loses a Go type: breaking, by the SDK's override.
+// the SDK would lose a Go type: breaking, by the SDK's override. overlaycheck,
+// given the document the download replaces, finds the rename and suggests the
+// overlay entry that keeps the Go name; until it is pasted the check fails, so
+// the pull request is a draft that carries the suggestion.
 func TestRenamedSchemaIsLabelledBreaking(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	r := f.specUpdate(runOpts{doc: "renamed-schema.json"})
-	require.Equal(t, 0, r.code, r.output)
+	require.Equal(t, 1, r.code, r.output)
 	pr := f.pr()
 	require.NotNil(t, pr)
+	assert.True(t, pr.Draft)
 	assert.Contains(t, pr.Labels, "breaking")
 	assert.Contains(t, pr.Body, "**BREAKING** (error): removed the schema `User`")
+	assert.Contains(t, pr.Body, `target: "$.components.schemas.Member"`)
+	assert.Contains(t, pr.Body, "x-go-name: User")
 }
 
 func TestDownloadFailuresFailTheRun(t *testing.T) {
