@@ -14,6 +14,12 @@ DEMO_FLAGS ?=
 demo:
 	$(GO) run ./examples/quickstart $(DEMO_FLAGS)
 
+## TESTFLAGS are added to every go test: passing results of packages none of whose inputs
+## changed are reused from go test's cache (tests that use files through other processes
+## declare them: scripts/internal/testinputs), so a second make test reruns what a change
+## touched; TESTFLAGS=-count=1 reruns everything.
+TESTFLAGS ?=
+
 ## test: everything CI runs, in every module (the SDK, contrib/*, scripts): vet, staticcheck,
 ## race tests (fuzz targets run their seed corpus), the go line, the drift gate, and that a
 ## release installs with go get (scripts/internal/modproxy). The steps run in parallel
@@ -75,7 +81,7 @@ vet-$(call mod,$1):$(if $(filter-out . scripts,$1), vet-root)
 staticcheck-$(call mod,$1): $(STATICCHECK_BIN) vet-$(call mod,$1)
 	@echo "staticcheck ($1)"; cd $1 && $(call toolchain,$1)$(STATICCHECK_BIN) ./...
 test-race-$(call mod,$1): race-build-root$(if $(filter scripts,$1), vet-scripts)
-	@echo "go test -race ($1)"; cd $1 && $(GO) test -race -count=1 ./...
+	@echo "go test -race ($1)"; cd $1 && $(GO) test -race $(TESTFLAGS) ./...
 endef
 $(foreach m,$(MODULES),$(eval $(call module_steps,$m)))
 

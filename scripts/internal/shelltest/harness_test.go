@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gem-go/gem-go/scripts/internal/testinputs"
 )
 
 // The binaries the tests run, each built once per test binary on first use
@@ -39,6 +41,13 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// What the tests run in other processes (the scripts, the commands they build, the
+	// workflows they read): go test's cache keys on it, so make test reuses a passing
+	// result only while none of it changed.
+	if err := testinputs.Declare(scriptsDir, filepath.Join(scriptsDir, "..", ".github")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "shelltest-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
