@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./internal/genspec/... ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: test-jsonv2 bench-jsonv2 demo test test-steps redis-check race-build-root vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
+.PHONY: gofmt test-jsonv2 bench-jsonv2 demo test test-steps redis-check race-build-root vet staticcheck test-race go-line generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -89,8 +89,12 @@ $(foreach m,$(MODULES),$(eval $(call module_steps,$m)))
 race-build-root:
 	@cd . && $(GO) build -race ./...
 
-test-steps: test-race-scripts test-race-root $(foreach m,$(CONTRIB),test-race-$(call mod,$m)) \
+test-steps: gofmt test-race-scripts test-race-root $(foreach m,$(CONTRIB),test-race-$(call mod,$m)) \
 	staticcheck verify-generated
+
+## gofmt: every tracked Go file is gofmt'd (make test runs it).
+gofmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt: these files need gofmt -w:"; echo "$$out"; exit 1; }
 
 vet: $(foreach m,$(MODULES),vet-$(call mod,$m))
 

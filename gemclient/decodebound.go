@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
 )
 
 // The byte limit (WithMaxResponseBytes) bounds what a 2xx body costs to read, not what it

@@ -33,7 +33,7 @@ func readmeUsingIt(ctx context.Context, id, userID string) error {
 		return err // a *gemclient.APIError: IsNotFound(err) for an id Gem does not know
 	}
 	fmt.Println(cand.GetFirstName(), cand.GetCreatedAt()) // "" and the zero time.Time when absent
-	fmt.Printf("%+v\n", cand)                            // gen.Candidate{CreatedAt:2025-03-14T09:26:53Z, FirstName:"Ada", ...}
+	fmt.Printf("%+v\n", cand)                             // gen.Candidate{CreatedAt:2025-03-14T09:26:53Z, FirstName:"Ada", ...}
 
 	// Every page, 100 at a time, fetched ahead concurrently (as many in flight as the rate
 	// limiter and the round trip need) and still yielded in order; Workers(1): one at a time.

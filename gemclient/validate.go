@@ -240,7 +240,6 @@ func parseInt64(v *violations, field, s string) (int64, bool) {
 	return n, true
 }
 
-
 // parseBool accepts what Gem's marshmallow accepts in a query string (any case): true,
 // 1, yes, y, on, t and their opposites.
 func parseBool(v *violations, field, s string) (bool, bool) {
