@@ -21,7 +21,7 @@ demo:
 TESTFLAGS ?=
 
 ## test: everything CI runs, in every module (the SDK, contrib/*, scripts): vet, staticcheck,
-## race tests (fuzz targets run their seed corpus), the go line, the drift gate, and that a
+## the tests (-race for the SDK's modules; fuzz targets run their seed corpus), the go line, the drift gate, and that a
 ## release installs with go get (scripts/internal/modproxy). The steps run in parallel
 ## (TEST_JOBS at once, default: the cores + 1, as tests also wait), each one's output printed
 ## whole when it ends.
