@@ -32,6 +32,9 @@ func fixtureRepo(t *testing.T, tags ...string) string {
 }
 
 // overlay copies testdata/<variant> over the work tree of dir.
+// A fixture's go.mod is stored as go.mod.in: under testdata a go.mod would make a module
+// of its own, which `go vet` and anything else that looks for modules in the tree would
+// try to build outside the fixture, where its replace points at nothing.
 func overlay(t *testing.T, dir, variant string) {
 	t.Helper()
 	src := filepath.Join("testdata", variant)
@@ -40,6 +43,9 @@ func overlay(t *testing.T, dir, variant string) {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
+		if filepath.Base(rel) == "go.mod.in" {
+			rel = filepath.Join(filepath.Dir(rel), "go.mod")
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return err
