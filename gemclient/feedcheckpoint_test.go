@@ -45,13 +45,13 @@ func TestFileCheckpointIsReplacedAtomically(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer close(done)
 		for i := range 20 {
 			if err := store.Save(context.Background(), versions[i%2]); err != nil {
 				t.Error(err)
 				return
 			}
 		}
-		close(done)
 	}()
 	reads := 0
 	for {

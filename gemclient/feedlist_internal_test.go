@@ -266,9 +266,10 @@ func TestCutBands(t *testing.T) {
 	}
 	bands := cutBands(keys, 1, 400)
 	require.Len(t, bands, 3)
-	assert.Equal(t, band{lo: 1, hi: 189, openBelow: true}, bands[0])
-	assert.Equal(t, band{lo: 190, hi: 279}, bands[1])
-	assert.Equal(t, band{lo: 280, hi: 400, openAbove: true}, bands[2])
+	// Keys 100, 101, ...: each band holds bandItems seconds of them.
+	assert.Equal(t, band{lo: 1, hi: 100 + bandItems - 1, openBelow: true}, bands[0])
+	assert.Equal(t, band{lo: 100 + bandItems, hi: 100 + 2*bandItems - 1}, bands[1])
+	assert.Equal(t, band{lo: 100 + 2*bandItems, hi: 400, openAbove: true}, bands[2])
 
 	// A second is never split, however many items it holds.
 	dense := slices.Repeat([]int64{50}, 300)

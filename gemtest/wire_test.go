@@ -119,6 +119,8 @@ func TestEveryResponseKeyIsOnTheWire(t *testing.T) {
 				w.send(http.MethodGet, rt.Path+"?page_size=100", nil)
 			}
 		}
+		require.NotEmpty(t, srv.Fake.Projects(), "the demo data has projects")
+		require.NotEmpty(t, srv.Fake.Candidates(), "the demo data has candidates")
 		for _, p := range srv.Fake.Projects() {
 			w.send(http.MethodGet, "/v0/projects/"+*p.ID+"/project_field_options", nil)
 			w.send(http.MethodGet, "/v0/project_candidate_membership_log?page_size=100&project_id="+*p.ID, nil)
@@ -128,6 +130,7 @@ func TestEveryResponseKeyIsOnTheWire(t *testing.T) {
 				w.send(http.MethodGet, "/v0/candidates/"+*c.ID+"/"+list+"?page_size=100", nil)
 			}
 		}
+		assert.Positive(t, w.checked, "bodies checked")
 		w.report()
 	})
 }

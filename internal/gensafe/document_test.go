@@ -3,6 +3,7 @@ package gensafe_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -269,9 +270,9 @@ func TestDocumentErrorIsBounded(t *testing.T) {
 	var de *gensafe.DocumentError
 	require.True(t, errors.As(err, &de))
 	assert.Len(t, de.Problems, gensafe.MaxProblems)
-	assert.Equal(t, 10, de.Omitted)
+	assert.Equal(t, 30-gensafe.MaxProblems, de.Omitted)
 	assert.Contains(t, err.Error(), "(30 problems)")
-	assert.Contains(t, err.Error(), "... and 10 more")
+	assert.Contains(t, err.Error(), fmt.Sprintf("... and %d more", 30-gensafe.MaxProblems))
 }
 
 func TestCheckDocumentRefusesNonJSON(t *testing.T) {
