@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./internal/genspec/... ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: gofmt test-jsonv2 bench-jsonv2 demo test test-steps redis-check vet staticcheck test-race go-line go-line-exact generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
+.PHONY: gofmt test-jsonv2 bench-jsonv2 demo test test-steps redis-check vet staticcheck test-race test-race-steps go-line go-line-exact generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -20,9 +20,10 @@ demo:
 ## touched; TESTFLAGS=-count=1 reruns everything.
 TESTFLAGS ?=
 
-## test: everything CI runs, in every module (the SDK, contrib/*, scripts): vet, staticcheck,
-## the tests (-race for the SDK's modules; fuzz targets run their seed corpus), the go line, the drift gate, and that a
-## release installs with go get (scripts/internal/modproxy). The steps run in parallel
+## test: in every module (the SDK, contrib/*, scripts): vet, staticcheck, the tests (fuzz
+## targets run their seed corpus), the go line, the drift gate, and that a release installs
+## with go get (scripts/internal/modproxy). CI runs it, then the same tests under the race
+## detector (test-race, below). The steps run in parallel
 ## (TEST_JOBS at once, default: the cores + 1, as tests also wait), each one's output printed
 ## whole when it ends.
 ## The tests of contrib/redislimit and contrib/redischeckpoint start a private redis-server:
@@ -61,40 +62,56 @@ redis-check:
 endif
 
 # Each step of each module is a target of its own, so that make -j runs independent ones
-# together, and the prerequisites keep two steps from compiling the same thing at once.
-# A cold run's time is compiling (make test measured 10 min cold, 1,190 CPU-s, when four
-# configurations each compiled the standard library and the dependencies: Go 1.25.0's vet,
-# -race, scripts/'s vet and scripts/'s -race tests); now there are two lanes, each one
-# configuration that every step in it reuses (9 min, 1,004 CPU-s; README, top):
-#   - the modules users build (the SDK, contrib/*): go vet -race, staticcheck (loading
-#     the packages through GOFLAGS=-race: none of them has a file for or against the race
-#     build tag), then go test -race, all on the race build vet compiled;
-#   - the maintainers' (scripts/, tools/): go vet, the tools, go test without -race (the
-#     scripts start no goroutine: TestNoGoroutines in scripts/internal/cli keeps it so;
-#     `make test-race` still runs them with it), verify-generated.
+# together, and the prerequisites keep two steps from compiling the same thing at once (two
+# go commands building the same package at the same time both compile it). A cold run is
+# mostly compiling, so make test builds one configuration, the plain one, that every step
+# shares: go vet first, in the SDK's module (the standard library and the SDK's
+# dependencies), then in the others, each contrib module after the previous one (they share
+# go-redis, OpenTelemetry and testify); staticcheck and the generators after the SDK's vet;
+# each module's tests after its vet, without go test's own vet (-vet=off: go vet, which ran
+# first, is a superset). The race detector is a second configuration of everything
+# (10 min cold instead of 5, README, top), so it is a target of its own, `make test-race`,
+# which CI runs after make test.
 #
-# The go-line check is the users' lane's vet: it runs with the Go in use, and vet's
-# stdversion analyzer reports any use of the standard library newer than the module's go
-# line (the compiler already refuses newer language features); `make go-line-exact` vets
-# with exactly that release, fetched through the module proxy, and CI's workflow runs its
-# tests on it.
+# The go-line check is the vet: it runs with the Go in use, and vet's stdversion analyzer
+# reports any use of the standard library newer than the module's go line (the compiler
+# already refuses newer language features); `make go-line-exact` vets with exactly that
+# release, fetched through the module proxy, and CI's workflow runs its tests on it.
 goline = $(shell sed -n 's/^go //p' $1/go.mod)
-race = $(if $(filter-out scripts,$1),-race )
+# The scripts module's end-to-end runs of the maintainers' scripts (scripts/internal/shelltest:
+# spec-update-pr, release, govulncheck; modproxy's go get from a release proxy; overlaycheck's
+# regeneration of the all-renamed document) skip under -short in make test and run in
+# make test-race: cold, they were half of make test's CPU.
+short = $(if $(filter scripts,$1),-short )
+# Test binaries are linked without DWARF (run, never debugged; stack traces do not need it):
+# a quarter less of each link, and make test links 32 of them.
+NODWARF := -ldflags=-w
 define module_steps
-vet-$(call mod,$1):$(if $(filter-out . scripts,$1), vet-root)
-	@echo "go vet $(call race,$1)($1)"; cd $1 && $(GO) vet $(call race,$1)./...
+vet-$(call mod,$1):
+	@echo "go vet ($1)"; cd $1 && $(GO) vet ./...
 staticcheck-$(call mod,$1): $(STATICCHECK_BIN) vet-$(call mod,$1)
-	@echo "staticcheck ($1)"; cd $1 && $(if $(call race,$1),GOFLAGS=-race )$(STATICCHECK_BIN) ./...
+	@echo "staticcheck ($1)"; cd $1 && $(STATICCHECK_BIN) ./...
 test-$(call mod,$1): vet-$(call mod,$1)
-	@echo "go test $(call race,$1)($1)"; cd $1 && $(GO) test $(call race,$1)$(TESTFLAGS) ./...
-test-race-$(call mod,$1): vet-$(call mod,$1)
-	@echo "go test -race ($1)"; cd $1 && $(GO) test -race $(TESTFLAGS) ./...
+	@echo "go test $(call short,$1)($1)"; cd $1 && $(GO) test -vet=off $(NODWARF) $(call short,$1)$(TESTFLAGS) ./...
+test-race-$(call mod,$1):
+	@echo "go test -race ($1)"; cd $1 && $(GO) test -race -vet=off $(NODWARF) $(TESTFLAGS) ./...
 go-line-exact-$(call mod,$1):
 	@echo "go vet with go$(call goline,$1) ($1)"; cd $1 && GOTOOLCHAIN=go$(call goline,$1) $(GO) vet ./...
 endef
 $(foreach m,$(MODULES),$(eval $(call module_steps,$m)))
+# The order that keeps shared compiling apart, the same for vet and for the race tests:
+# the SDK's module first, then the others side by side, except that the contrib modules
+# that use go-redis (the largest dependency to compile) go one after another.
+REDIS_CONTRIB := $(patsubst %/go.mod,%,$(shell grep -l 'github.com/redis/go-redis' $(addsuffix /go.mod,$(CONTRIB))))
+define after
+$(foreach m,$(filter-out .,$(MODULES)),$(eval $1-$(call mod,$m): $1-root))
+$(foreach m,$(REDIS_CONTRIB),$(if $(prev),$(eval $1-$(call mod,$m): $1-$(prev)))$(eval prev := $(call mod,$m)))
+endef
+$(foreach step,vet test-race,$(eval prev :=)$(eval $(call after,$(step))))
 
-test-steps: gofmt $(foreach m,$(MODULES),test-$(call mod,$m)) staticcheck verify-generated
+# make starts what is ready in this order: the Redis modules' tests early, as they also wait
+# on their redis-servers and timers.
+test-steps: gofmt $(foreach m,. $(REDIS_CONTRIB) $(filter-out $(REDIS_CONTRIB),$(CONTRIB)) scripts,test-$(call mod,$m)) staticcheck verify-generated
 
 ## gofmt: every tracked Go file is gofmt'd (make test runs it).
 gofmt:
@@ -102,12 +119,17 @@ gofmt:
 
 vet: $(foreach m,$(MODULES),vet-$(call mod,$m))
 
-$(STATICCHECK_BIN): tools/go.mod tools/go.sum | vet-scripts
+$(STATICCHECK_BIN): tools/go.mod tools/go.sum | vet-root
 	$(GO) build -modfile=$(CURDIR)/tools/go.mod -o $@ honnef.co/go/tools/cmd/staticcheck
 
 staticcheck: $(foreach m,$(MODULES),staticcheck-$(call mod,$m))
 
-test-race: $(foreach m,$(MODULES),test-race-$(call mod,$m))
+## test-race: every module's tests under the race detector (go test -race), in parallel as
+## make test's steps; CI runs it after make test, whose vet it relies on. The Redis tests
+## need redis-server, as in make test.
+test-race: redis-check
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-race-steps
+test-race-steps: $(foreach m,$(MODULES),test-race-$(call mod,$m))
 
 ## go-line: every module users build (tests included) uses nothing newer than the Go
 ## release its go.mod claims as the minimum: vet's stdversion analyzer with the Go in use
@@ -123,7 +145,7 @@ generate:
 ## verify-generated: regenerate every *.gen.go into a scratch directory and name each
 ## committed file that differs from what api/, the overlay and the configs produce now
 ## (test fixtures under testdata/ excepted).
-verify-generated: | $(if $(filter test-steps,$(MAKECMDGOALS)),vet-scripts)
+verify-generated: | $(if $(filter test-steps,$(MAKECMDGOALS)),$(STATICCHECK_BIN))
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	GEN_OUTDIR="$$scratch/" $(GO) generate $(GENERATE_PKGS) || exit 1; \
 	status=0; \

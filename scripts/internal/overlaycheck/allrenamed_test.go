@@ -216,7 +216,7 @@ func TestAllRenamedSuggestionSettlesTheOverlay(t *testing.T) {
 // generators are in Go's build cache; -short skips it.
 func TestAllRenamedKeepsGoAPI(t *testing.T) {
 	if testing.Short() {
-		t.Skip("regenerates the SDK")
+		t.Skip("regenerates the SDK: make test-race runs it (go test without -short)")
 	}
 	spec, r, _ := allRenamed(t)
 	fixed := applySuggestion(t, r)

@@ -80,6 +80,18 @@ func built(t *testing.T, b func() (string, error)) string {
 
 const scriptsDir = "../.."
 
+// skipShort skips an end-to-end run of a script under -short: make test runs this
+// module's tests with it, and make test-race, which CI runs after it, without it.
+// Each run starts a few hundred git, bash and go processes, and the first ones
+// compile what the scripts build (half of a cold make test's time, for code
+// that changes when the maintainers' loop does).
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("an end-to-end run of a script: make test-race runs it (go test without -short)")
+	}
+}
+
 // docServer serves the scripts module's fixture documents at /NAME.json,
 // garbage at /garbage.json, and 404 for anything else.
 func docServer(t *testing.T) *httptest.Server {
@@ -123,6 +135,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	skipShort(t)
 	f := &fixture{t: t, dir: t.TempDir()}
 	f.origin = filepath.Join(f.dir, "origin.git")
 	f.state = filepath.Join(f.dir, "state")
