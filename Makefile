@@ -80,7 +80,7 @@ goline = $(shell sed -n 's/^go //p' $1/go.mod)
 # The scripts module's end-to-end runs of the maintainers' scripts (scripts/internal/shelltest:
 # spec-update-pr, release, govulncheck; modproxy's go get from a release proxy; overlaycheck's
 # regeneration of the all-renamed document) skip under -short in make test and run in
-# make test-race: cold, they were half of make test's CPU.
+# make test-race: cold, they were a third of make test's CPU.
 short = $(if $(filter scripts,$1),-short )
 # Test binaries are linked without DWARF (run, never debugged; stack traces do not need it):
 # a quarter less of each link, and make test links 32 of them.
