@@ -82,9 +82,9 @@ const scriptsDir = "../.."
 
 // skipShort skips an end-to-end run of a script under -short: make test runs this
 // module's tests with it, and make test-race, which CI runs after it, without it.
-// Each run starts a few hundred git, bash and go processes, and the first ones
-// compile what the scripts build (a third of a cold make test's CPU, for code
-// that changes when the maintainers' loop does).
+// The package's runs start about 4,600 processes (git, bash, go and the tools), and the
+// first ones compile what the scripts build (with the other end-to-end runs, a third of a
+// cold make test's CPU, for code that changes when the maintainers' loop does).
 func skipShort(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
