@@ -5,7 +5,7 @@ GO ?= go
 # Packages with go:generate lines; every generator writes ${GEN_OUTDIR}<name>.gen.go.
 GENERATE_PKGS := ./internal/genspec/... ./gen/... ./internal/genserver/... ./gemclient/...
 
-.PHONY: gofmt test-jsonv2 bench-jsonv2 demo test test-steps redis-check vet staticcheck test-race test-race-steps go-line go-line-exact generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
+.PHONY: gofmt test-jsonv2 bench-jsonv2 demo test test-steps redis-check vet lint staticcheck test-race test-race-steps go-line go-line-exact generate verify-generated update-spec spec-diff api-diff govulncheck overlay-check fuzz bench bench-redis
 
 ## demo: run examples/quickstart against the embedded fake Gem server (no key, no network).
 ## With GEM_API_KEY (and optionally GEM_BASE_URL) set it names what it would write to that
@@ -20,10 +20,10 @@ demo:
 ## touched; TESTFLAGS=-count=1 reruns everything.
 TESTFLAGS ?=
 
-## test: in every module (the SDK, contrib/*, scripts): vet, staticcheck, the tests (fuzz
-## targets run their seed corpus), the go line, the drift gate, and that a release installs
-## with go get (scripts/internal/modproxy). CI runs it, then the same tests under the race
-## detector (test-race, below). The steps run in parallel
+## test: in every module (the SDK, contrib/*, scripts): vet, the tests (fuzz targets run
+## their seed corpus), the go line, the drift gate, and that a release installs with go get
+## (scripts/internal/modproxy). CI runs it, then staticcheck (lint, below) and the same tests
+## under the race detector (test-race, below). The steps run in parallel
 ## (TEST_JOBS at once, default: the cores + 1, as tests also wait), each one's output printed
 ## whole when it ends.
 ## The tests of contrib/redislimit and contrib/redischeckpoint start a private redis-server:
@@ -42,8 +42,8 @@ MODULES := . $(CONTRIB) scripts
 USER_MODULES := . $(CONTRIB)
 # A module's name in target names: root for ".", else its directory with "-" for "/".
 mod = $(if $(filter .,$1),root,$(subst /,-,$1))
-# staticcheck is built once from tools/go.mod and run in each module with that module's
-# own dependencies.
+# staticcheck (make lint) is built once from tools/go.mod and run in each module with that
+# module's own dependencies.
 STATICCHECK_BIN := $(CURDIR)/.bin/staticcheck
 
 # The redis-server the Redis tests start; its absence fails make test before anything runs.
@@ -66,11 +66,14 @@ endif
 # go commands building the same package at the same time both compile it). A cold run is
 # mostly compiling, so make test builds one configuration, the plain one, that every step
 # shares: go vet first in the SDK's module (the standard library and the SDK's
-# dependencies), then in the others (the order is below); staticcheck and the generators
-# after the SDK's vet; each module's tests after its vet, without go test's own vet
-# (-vet=off: go vet, which ran first, is a superset). The race detector is a second
-# configuration of everything (make test-race took 6 min 31 s cold after make test; README,
-# top), so it is a target of its own, which CI runs after make test.
+# dependencies), then in the others (the order is below); the generators after the SDK's
+# vet; each module's tests after its vet, without go test's own vet (-vet=off: go vet, which
+# ran first, is a superset). The race detector is a second configuration of everything (make
+# test-race took 6 min 31 s cold after make test; README, top), so it is a target of its
+# own, which CI runs after make test. So is staticcheck (make lint): building it and running
+# it in each module was a fifth of a cold make test's CPU (about 125 of 590 s of CPU: 213 packages
+# of honnef.co/go/tools to compile, and every dependency type-checked from source again).
+# Like vet, it reads the code and runs none of it.
 #
 # The go-line check is the vet: it runs with the Go in use, and vet's stdversion analyzer
 # reports any use of the standard library newer than the module's go line (the compiler
@@ -108,16 +111,21 @@ $(foreach m,$(REDIS_CONTRIB),$(if $(prev),$(eval $1-$(call mod,$m): $1-$(prev)))
 endef
 $(foreach step,vet test-race,$(eval prev :=)$(eval $(call after,$(step))))
 
-# make starts what is ready in this order: building staticcheck as soon as the SDK's vet has
-# compiled the standard library (every staticcheck step waits for it), the Redis modules'
-# tests early, as they also wait on their redis-servers and timers.
-test-steps: gofmt $(STATICCHECK_BIN) $(foreach m,. $(REDIS_CONTRIB) $(filter-out $(REDIS_CONTRIB),$(CONTRIB)) scripts,test-$(call mod,$m)) staticcheck verify-generated
+# make starts what is ready in this order: the Redis modules' tests early, as they also wait
+# on their redis-servers and timers.
+test-steps: gofmt $(foreach m,. $(REDIS_CONTRIB) $(filter-out $(REDIS_CONTRIB),$(CONTRIB)) scripts,test-$(call mod,$m)) verify-generated
 
 ## gofmt: every tracked Go file is gofmt'd (make test runs it).
 gofmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt: these files need gofmt -w:"; echo "$$out"; exit 1; }
 
 vet: $(foreach m,$(MODULES),vet-$(call mod,$m))
+
+## lint: go vet and staticcheck in every module, each module's staticcheck after its vet (in
+## the same order as make test's, so nothing is compiled twice at once), in parallel as make
+## test's steps. CI runs it after make test, whose vet it finds in the build cache.
+lint:
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target staticcheck
 
 $(STATICCHECK_BIN): tools/go.mod tools/go.sum | vet-root
 	$(GO) build -modfile=$(CURDIR)/tools/go.mod -o $@ honnef.co/go/tools/cmd/staticcheck
@@ -145,7 +153,7 @@ generate:
 ## verify-generated: regenerate every *.gen.go into a scratch directory and name each
 ## committed file that differs from what api/, the overlay and the configs produce now
 ## (test fixtures under testdata/ excepted).
-verify-generated: | $(if $(filter test-steps,$(MAKECMDGOALS)),$(STATICCHECK_BIN))
+verify-generated: | $(if $(filter test-steps,$(MAKECMDGOALS)),vet-root)
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	GEN_OUTDIR="$$scratch/" $(GO) generate $(GENERATE_PKGS) || exit 1; \
 	status=0; \
